@@ -1,0 +1,1 @@
+"""Vector index protocol and its adapters (Qdrant Edge embedded, Qdrant server)."""

@@ -1,0 +1,130 @@
+"""The shared data model: documents, their text blocks and chunks, and people."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import uuid
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+# Namespace for deterministic point ids (uuid5), so re-runs write the same ids.
+ID_NAMESPACE = uuid.UUID("6f1c6a52-8a8e-4a53-9d7e-2f1a3c0de001")
+
+
+class SourceKind(StrEnum):
+    """The four kinds of content Watercooler reads."""
+
+    WIKI = "wiki"
+    BLOG = "blog"
+    DOC = "doc"
+    VIDEO = "video"
+
+
+class Contributor(BaseModel):
+    """An author or owner as a source names them, later resolved to a Person."""
+
+    name: str | None = None
+    email: str | None = None
+    weight: float = 1.0
+    person_id: str | None = None
+
+    def label(self) -> str:
+        """Human-readable name of the contributor."""
+        return self.name or self.email or "unknown"
+
+
+class Block(BaseModel):
+    """A run of document text under one heading path (a paragraph, a cue, a list)."""
+
+    text: str
+    heading_path: list[str] = Field(default_factory=list)
+    start: int = 0
+    end: int = 0
+    time_start: float | None = None
+    time_end: float | None = None
+
+
+class Document(BaseModel):
+    """One item of content: a wiki page, blog post, shared file or video transcript."""
+
+    id: str
+    source: str
+    native_id: str
+    kind: SourceKind
+    title: str
+    url: str | None = None
+    path: str | None = None
+    authors: list[Contributor] = Field(default_factory=list)
+    owners: list[Contributor] = Field(default_factory=list)
+    created: datetime | None = None
+    updated: datetime | None = None
+    tags: list[str] = Field(default_factory=list)
+    groups: list[str] = Field(default_factory=list)
+    language: str = "en"
+    superseded_by: str | None = None
+    text: str = ""
+    blocks: list[Block] = Field(default_factory=list)
+
+    @property
+    def content_hash(self) -> str:
+        """Hash of everything that would change what the index holds for this document."""
+        payload = self.model_dump(mode="json", exclude={"blocks"})
+        for people in (payload["authors"], payload["owners"]):
+            for person in people:
+                person.pop("person_id", None)
+        return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+    @property
+    def is_public(self) -> bool:
+        """Documents without access groups are visible to everyone."""
+        return not self.groups
+
+
+def document_id(source: str, native_id: str) -> str:
+    """Stable document id from the source name and the item's id inside the source."""
+    return hashlib.sha1(f"{source}\x00{native_id}".encode()).hexdigest()[:16]
+
+
+class Chunk(BaseModel):
+    """A passage of a document: the unit that is embedded, retrieved and cited."""
+
+    id: str
+    document_id: str
+    position: int
+    text: str
+    heading_path: list[str] = Field(default_factory=list)
+    start: int
+    end: int
+    time_start: float | None = None
+    time_end: float | None = None
+
+    @staticmethod
+    def make_id(document_id: str, position: int, text: str) -> str:
+        """Deterministic point id from (document, position, content hash)."""
+        digest = hashlib.sha1(text.encode()).hexdigest()
+        return str(uuid.uuid5(ID_NAMESPACE, f"{document_id}:{position}:{digest}"))
+
+
+class Person(BaseModel):
+    """Someone who knows things: an author or owner, with how to reach them."""
+
+    id: str
+    name: str
+    email: str | None = None
+    team: str | None = None
+    title: str | None = None
+    timezone: str | None = None
+    chat: str | None = None
+    aliases: list[str] = Field(default_factory=list)
+    in_directory: bool = True
+
+
+def person_id_for(name: str | None, email: str | None) -> str:
+    """Stable person id: the email's local part plus a short hash, or a slug of the name."""
+    key = (email or name or "unknown").strip().lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", key.split("@")[0]).strip("-") or "person"
+    return f"{slug}-{hashlib.sha1(key.encode()).hexdigest()[:6]}"

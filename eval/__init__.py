@@ -1,0 +1,1 @@
+"""Watercooler eval package."""

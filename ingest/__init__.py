@@ -1,0 +1,1 @@
+"""Watercooler ingest package."""

@@ -1,0 +1,1 @@
+"""Watercooler service package."""

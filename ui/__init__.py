@@ -1,0 +1,1 @@
+"""Watercooler ui package."""
