@@ -8,11 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal, Protocol, runtime_checkable
+
+from core.errors import IndexMismatchError
 
 DENSE = "dense"
 SPARSE = "bm25"
+# Reciprocal rank fusion constant: score = sum of 1 / (RRF_K + rank), rank from 0.
+RRF_K = 60
 
 # Payload fields with a payload index (the ones filters use).
 KEYWORD_FIELDS = ("document_id", "source", "kind", "author_ids", "owner_ids", "groups", "tags")
@@ -52,7 +56,8 @@ class SearchFilter:
     """Conditions applied inside the index query (all must hold).
 
     `principals` is the caller's access: a point matches when it is public or shares a group
-    with them. `None` means no access restriction (admin / internal use only).
+    with them; `[]` means public points only; `None` means no access restriction (admin /
+    internal use only). For the other fields, `None` or an empty list means no restriction.
     """
 
     principals: list[str] | None = None
@@ -75,6 +80,68 @@ class Hit:
 
 
 SearchMode = Literal["dense", "sparse", "hybrid"]
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One payload condition: `key` holds any of `values`, or a datetime within [gte, lte]."""
+
+    key: str
+    values: tuple[str, ...] | bool = ()
+    gte: str | None = None
+    lte: str | None = None
+
+
+def filter_clauses(flt: SearchFilter | None) -> list[list[Condition]]:
+    """The filter as an AND of ORs (each inner list needs one match); adapters translate it."""
+    if flt is None:
+        return []
+    clauses: list[list[Condition]] = []
+    if flt.principals is not None:
+        access = [Condition("public", True)]
+        if flt.principals:
+            access.append(Condition("groups", tuple(flt.principals)))
+        clauses.append(access)
+    for key, values in (
+        ("document_id", flt.document_ids),
+        ("source", flt.sources),
+        ("kind", flt.kinds),
+        ("tags", flt.tags),
+    ):
+        if values:
+            clauses.append([Condition(key, tuple(values))])
+    if flt.people:
+        people = tuple(flt.people)
+        clauses.append([Condition("author_ids", people), Condition("owner_ids", people)])
+    if flt.updated_from or flt.updated_to:
+        clauses.append(
+            [Condition("updated", gte=_iso(flt.updated_from), lte=_iso(flt.updated_to))]
+        )
+    return clauses
+
+
+def _iso(moment: datetime | None) -> str | None:
+    """ISO 8601 with a timezone; naive datetimes are taken as UTC."""
+    if moment is None:
+        return None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()
+
+
+def check_meta(stored: IndexMeta, wanted: IndexMeta, where: str) -> None:
+    """Refuse an index built with another model, dimension or chunker version."""
+    if stored == wanted:
+        return
+    if (stored.model, stored.dimension) != (wanted.model, wanted.dimension):
+        raise IndexMismatchError(
+            f"{where} was built with model {stored.model} ({stored.dimension}-d, chunker "
+            f"v{stored.chunker_version}); settings ask for model {wanted.model} "
+            f"({wanted.dimension}-d) — re-index into a new data dir or collection, or delete "
+            f"{where} (ingestion with --rebuild does that)"
+        )
+    raise IndexMismatchError(
+        f"{where} was built with chunker v{stored.chunker_version}; this version chunks with "
+        f"v{wanted.chunker_version} — re-run ingestion with --rebuild to reset and rebuild it"
+    )
 
 
 @runtime_checkable
@@ -128,6 +195,10 @@ class VectorIndex(Protocol):
 
     def facet(self, key: str, flt: SearchFilter | None = None, limit: int = 50) -> dict[str, int]:
         """Point counts per value of a keyword payload field, under the filter."""
+        ...
+
+    def reset(self) -> None:
+        """Delete the collection, its points and its metadata; `ensure` creates it afresh."""
         ...
 
     def optimize(self) -> None:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Collection, Iterable
 from pathlib import Path
 from typing import Protocol
+from urllib.parse import quote
 
 from core.config import SourceConfig
 from core.errors import SourceError
-from core.schema import Block, Document
+from core.schema import Block, Document, document_id
+from ingest.connectors.meta import DocMeta
 
 
 class Connector(Protocol):
@@ -88,3 +92,103 @@ def read_bytes(path: Path, max_bytes: int) -> bytes:
         return path.read_bytes()
     except OSError as exc:
         raise SourceError(str(path), f"cannot read: {exc.strerror or exc}") from exc
+
+
+def source_root(source: SourceConfig) -> Path:
+    """The directory that paths inside a source are relative to."""
+    return source.path if source.path.is_dir() else source.path.parent
+
+
+def list_files(source: SourceConfig, suffixes: Collection[str]) -> list[Path]:
+    """Files of a source with one of `suffixes`, sorted, skipping hidden files and folders.
+
+    Raises:
+        SourceError: the source path does not exist.
+    """
+    root = source.path
+    if not root.exists():
+        raise SourceError(str(root), "source path does not exist")
+    if root.is_file():
+        return [root]
+    found = []
+    for path in root.rglob("*"):
+        rel = path.relative_to(root)
+        if any(part.startswith(".") for part in rel.parts):
+            continue
+        if path.is_file() and path.suffix.lower() in suffixes:
+            found.append(path)
+    return sorted(found)
+
+
+def relative_path(source: SourceConfig, path: Path) -> str:
+    """The posix path of `path` relative to the source root."""
+    try:
+        return path.relative_to(source_root(source)).as_posix()
+    except ValueError:
+        return path.name
+
+
+def link_for(source: SourceConfig, native_id: str) -> str | None:
+    """A link built from the source's url_base and a native id, if a base is configured."""
+    if not source.url_base:
+        return None
+    return source.url_base + quote(native_id, safe="/")
+
+
+def humanise(stem: str) -> str:
+    """A readable title from a file stem: 'deploy_guide-v2' -> 'Deploy guide v2'."""
+    words = " ".join(re.split(r"[\s_-]+", stem)).strip()
+    return words[:1].upper() + words[1:] if words else stem
+
+
+def unique(items: Iterable[str]) -> list[str]:
+    """Non-blank items, stripped, first occurrence kept (case-insensitive)."""
+    seen: set[str] = set()
+    out = []
+    for item in items:
+        item = item.strip()
+        if item and item.casefold() not in seen:
+            seen.add(item.casefold())
+            out.append(item)
+    return out
+
+
+def build_document(
+    source: SourceConfig,
+    *,
+    native_id: str,
+    path: str,
+    meta: DocMeta,
+    parts: Iterable[Block],
+    fallback_title: str,
+) -> Document:
+    """Assemble a Document: spans via TextBuilder, the title dropped from heading paths."""
+    title = meta.title or fallback_title
+    builder = TextBuilder()
+    for part in parts:
+        heading_path = part.heading_path
+        if heading_path and _same_text(heading_path[0], title):
+            heading_path = heading_path[1:]
+        builder.add(part.text, heading_path, part.time_start, part.time_end)
+    return Document(
+        id=document_id(source.name, native_id),
+        source=source.name,
+        native_id=native_id,
+        kind=source.kind,
+        title=title,
+        url=meta.url or link_for(source, native_id),
+        path=path,
+        authors=meta.authors,
+        owners=meta.owners,
+        created=meta.created,
+        updated=meta.updated,
+        tags=unique(meta.tags),
+        groups=unique([*source.groups, *meta.groups]),
+        superseded_by=meta.superseded_by,
+        text=builder.text,
+        blocks=builder.blocks,
+    )
+
+
+def _same_text(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()

@@ -1,0 +1,53 @@
+"""Builds an ingestion pipeline from settings: the one wiring used by the CLI and the service."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from core.config import Settings, SourcesConfig, load_sources
+from core.db import Database
+from core.embedding import Embedder, SentenceTransformerEmbedder
+from core.index.base import VectorIndex
+from core.index.factory import open_index
+from core.sparse import Bm25Encoder
+from ingest.pipeline import IngestPipeline
+
+
+def build_pipeline(
+    settings: Settings,
+    sources: SourcesConfig,
+    *,
+    index: VectorIndex,
+    embedder: Embedder,
+    db: Database,
+) -> IngestPipeline:
+    """A pipeline over the given collaborators."""
+    return IngestPipeline(
+        sources,
+        index=index,
+        embedder=embedder,
+        sparse=Bm25Encoder(),
+        db=db,
+        chunking=settings.chunking,
+        max_file_bytes=int(settings.ingest.max_file_mb * 1024 * 1024),
+        batch_size=max(settings.embedding.batch_size * 2, 64),
+    )
+
+
+@contextmanager
+def standalone_pipeline(
+    settings: Settings, config: Path | None = None
+) -> Iterator[IngestPipeline]:
+    """A pipeline that owns its index and database for the duration of a CLI run."""
+    sources = load_sources(config or settings.ingest.config)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    db = Database(settings.database_url)
+    index = open_index(settings)
+    try:
+        embedder = SentenceTransformerEmbedder(settings.embedding)
+        yield build_pipeline(settings, sources, index=index, embedder=embedder, db=db)
+    finally:
+        index.close()
+        db.dispose()

@@ -1,0 +1,50 @@
+"""What is embedded for a chunk, and the payload stored with its point."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core.schema import Chunk, Document
+
+
+def embedding_text(doc: Document, chunk: Chunk) -> str:
+    """Passage text with its document title and heading path (context helps both retrievers)."""
+    context = " > ".join([doc.title, *chunk.heading_path])
+    return f"{context}\n{chunk.text}"
+
+
+def chunk_payload(doc: Document, chunk: Chunk) -> dict[str, Any]:
+    """Payload for filtering (ids, groups, dates, tags) and citing (title, url, span, time)."""
+    return {
+        "chunk_id": chunk.id,
+        "document_id": doc.id,
+        "position": chunk.position,
+        "source": doc.source,
+        "kind": doc.kind.value,
+        "title": doc.title,
+        "url": doc.url,
+        "path": doc.path,
+        "author_ids": _ids(doc.authors),
+        "owner_ids": _ids(doc.owners),
+        "groups": sorted(doc.groups),
+        "public": not doc.groups,
+        "tags": sorted({t.lower() for t in doc.tags}),
+        "created": doc.created.isoformat() if doc.created else None,
+        "updated": (doc.updated or doc.created).isoformat() if (doc.updated or doc.created)
+        else None,
+        "superseded_by": doc.superseded_by,
+        "heading_path": chunk.heading_path,
+        "text": chunk.text,
+        "start": chunk.start,
+        "end": chunk.end,
+        "time_start": chunk.time_start,
+        "time_end": chunk.time_end,
+    }
+
+
+def _ids(contributors: list[Any]) -> list[str]:
+    seen: list[str] = []
+    for c in contributors:
+        if c.person_id and c.person_id not in seen:
+            seen.append(c.person_id)
+    return seen

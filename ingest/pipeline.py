@@ -1,0 +1,384 @@
+"""The ingestion job: sources → parsed documents → chunks → embeddings → Qdrant + manifest.
+
+Parsing and chunking run on a producer thread while the main thread embeds and writes, so the
+encoder is kept busy. Writes are ordered for crash safety: a document's new chunks are upserted,
+its stale chunks deleted and the index flushed *before* the manifest records it; a file is
+recorded only after all its documents are. A job killed at any point and run again therefore
+re-does exactly the unrecorded work, and deterministic chunk ids make that idempotent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from core.config import ChunkingSettings, SourceConfig, SourcesConfig
+from core.db import Database, ManifestStore, PeopleStore
+from core.embedding import Embedder
+from core.errors import SourceError, WatercoolerError
+from core.index.base import IndexMeta, IndexPoint, VectorIndex
+from core.schema import Chunk, Document, document_id
+from core.sparse import Bm25Encoder
+from ingest.chunking import CHUNKER_VERSION, Chunker
+from ingest.connectors import connector_for
+from ingest.owners import OwnersFile
+from ingest.payload import chunk_payload, embedding_text
+from ingest.people import PeopleResolver, load_people
+from ingest.report import Failure, IngestReport
+
+log = logging.getLogger(__name__)
+
+ProgressHook = Callable[[str, int, int | None], None]  # (stage, advance, total)
+
+
+@dataclass
+class _Parsed:
+    """A new or changed document, chunked, waiting to be embedded."""
+
+    source: str
+    doc: Document
+    chunks: list[Chunk]
+    doc_hash: str
+    old_chunk_ids: list[str]
+    is_new: bool
+
+
+@dataclass
+class _FileDone:
+    """A file whose documents have all been queued; recorded after they are committed."""
+
+    source: str
+    path: str
+    file_hash: str
+    document_ids: list[str]
+    error: str | None = None
+
+
+@dataclass
+class _SourceDone:
+    """All files of a source were seen: documents not seen since are deleted."""
+
+    source: str
+    seen: set[str] = field(default_factory=set)
+    files: set[str] = field(default_factory=set)
+    complete: bool = True
+
+
+class IngestPipeline:
+    """Runs ingestion jobs for a set of sources into one index and database."""
+
+    def __init__(
+        self,
+        sources: SourcesConfig,
+        *,
+        index: VectorIndex,
+        embedder: Embedder,
+        sparse: Bm25Encoder,
+        db: Database,
+        chunking: ChunkingSettings,
+        max_file_bytes: int,
+        batch_size: int = 128,
+    ) -> None:
+        self.sources = sources
+        self.index = index
+        self.embedder = embedder
+        self.sparse = sparse
+        self.manifest = ManifestStore(db)
+        self.people = PeopleStore(db)
+        self.chunker = Chunker(chunking, embedder.token_lengths, embedder.token_offsets)
+        self.max_file_bytes = max_file_bytes
+        self.batch_size = batch_size
+        self._chunking = chunking
+
+    def run(self, only: str | None = None, progress: ProgressHook | None = None) -> IngestReport:
+        """Run one job over every source (or the one named), returning its report."""
+        started = time.perf_counter()
+        report = IngestReport()
+        selected = [s for s in self.sources.sources if only in (None, s.name)]
+        if only and not selected:
+            raise SourceError(only, "no such source in the sources file")
+        people = load_people(self.sources.people) if self.sources.people else []
+        resolver = PeopleResolver(people)
+        owners = OwnersFile.load(self.sources.owners) if self.sources.owners else None
+        self.index.ensure(
+            IndexMeta(self.embedder.model_name, self.embedder.dimension, CHUNKER_VERSION)
+        )
+        context = self._context_hash()
+        items: queue.Queue[object] = queue.Queue(maxsize=64)
+        producer = threading.Thread(
+            target=self._produce,
+            args=(selected, resolver, owners, context, items, report, progress),
+            name="ingest-parse",
+            daemon=True,
+        )
+        producer.start()
+        self._consume(items, report, progress)
+        producer.join()
+        self.people.upsert_many(people + resolver.unknown)
+        report.unknown_people = sorted(p.name for p in resolver.unknown)
+        if only is None:
+            report.orphans_removed = self._remove_orphans()
+        if report.totals.chunks or report.totals.deleted:
+            self.index.optimize()
+        report.seconds = time.perf_counter() - started
+        log.info("ingestion finished", extra={"report": report.to_dict()})
+        return report
+
+    # -- producer: parse and chunk -------------------------------------------------------
+
+    def _produce(
+        self,
+        sources: list[SourceConfig],
+        resolver: PeopleResolver,
+        owners: OwnersFile | None,
+        context: str,
+        items: queue.Queue[object],
+        report: IngestReport,
+        progress: ProgressHook | None,
+    ) -> None:
+        try:
+            for source in sources:
+                self._produce_source(source, resolver, owners, context, items, report, progress)
+        except BaseException as exc:  # handed to the consumer, which re-raises it
+            items.put(exc)
+        finally:
+            items.put(None)
+
+    def _produce_source(
+        self,
+        source: SourceConfig,
+        resolver: PeopleResolver,
+        owners: OwnersFile | None,
+        context: str,
+        items: queue.Queue[object],
+        report: IngestReport,
+        progress: ProgressHook | None,
+    ) -> None:
+        counts = report.counts(source.name)
+        done = _SourceDone(source.name)
+        try:
+            connector = connector_for(source, self.max_file_bytes)
+            files = connector.files()
+        except SourceError as exc:
+            report.failures.append(Failure(source.name, exc.path, exc.reason))
+            items.put(_SourceDone(source.name, complete=False))
+            return
+        if progress:
+            progress("parse", 0, len(files))
+        for path in files:
+            rel = _relative(path, source.path)
+            done.files.add(rel)
+            entry = self.manifest.get_file(source.name, rel)
+            try:
+                file_hash = _file_hash(path, self.max_file_bytes, context)
+                if entry and entry.status == "ok" and entry.file_hash == file_hash:
+                    counts.unchanged += len(entry.document_ids)
+                    done.seen.update(entry.document_ids)
+                    continue
+                docs = connector.parse(path)
+            except SourceError as exc:
+                counts.failed += 1
+                report.failures.append(Failure(source.name, rel, exc.reason))
+                log.warning("skipped", extra={"source": source.name, "path": rel, "why": exc.reason})
+                if entry:  # keep what an earlier run ingested from this file
+                    done.seen.update(entry.document_ids)
+                items.put(_FileDone(source.name, rel, "", entry.document_ids if entry else [],
+                                    error=exc.reason))
+                continue
+            finally:
+                if progress:
+                    progress("parse", 1, None)
+            for doc in docs:
+                self._prepare(doc, source, resolver, owners)
+                done.seen.add(doc.id)
+                doc_hash = _document_hash(doc)
+                previous = self.manifest.get_document(doc.id)
+                if previous and previous.content_hash == doc_hash:
+                    counts.unchanged += 1
+                    continue
+                items.put(
+                    _Parsed(
+                        source.name,
+                        doc,
+                        self.chunker.chunk(doc),
+                        doc_hash,
+                        previous.chunk_ids if previous else [],
+                        previous is None,
+                    )
+                )
+            items.put(_FileDone(source.name, rel, file_hash, [d.id for d in docs]))
+        items.put(done)
+
+    def _prepare(
+        self,
+        doc: Document,
+        source: SourceConfig,
+        resolver: PeopleResolver,
+        owners: OwnersFile | None,
+    ) -> None:
+        """Add owners from the owners file, resolve people, and resolve supersession."""
+        if owners and doc.path:
+            from_file = owners.owners_for(source.path / doc.path if source.path.is_dir()
+                                          else source.path)
+            known = {(c.email or c.name or "").lower() for c in doc.owners}
+            doc.owners += [c for c in from_file if (c.email or c.name or "").lower() not in known]
+        if not doc.authors and doc.owners:
+            doc.authors = [c.model_copy() for c in doc.owners]
+        for contributor in doc.authors + doc.owners:
+            resolver.resolve(contributor)
+        if doc.superseded_by:
+            target_source, _, native = doc.superseded_by.rpartition(":")
+            if target_source and target_source in {s.name for s in self.sources.sources}:
+                doc.superseded_by = document_id(target_source, native)
+            else:
+                doc.superseded_by = document_id(source.name, doc.superseded_by)
+
+    # -- consumer: embed and write ---------------------------------------------------------
+
+    def _consume(
+        self, items: queue.Queue[object], report: IngestReport, progress: ProgressHook | None
+    ) -> None:
+        pending: list[_Parsed] = []
+        waiting: list[_FileDone | _SourceDone] = []
+        for item in _drain(items):
+            if isinstance(item, _Parsed):
+                pending.append(item)
+                if sum(len(p.chunks) for p in pending) >= self.batch_size:
+                    self._write(pending, report, progress)
+                    pending = []
+                    self._settle(waiting, report)
+            else:
+                waiting.append(item)  # type: ignore[arg-type]
+                if not pending:
+                    self._settle(waiting, report)
+        self._write(pending, report, progress)
+        self._settle(waiting, report)
+
+    def _write(
+        self, batch: list[_Parsed], report: IngestReport, progress: ProgressHook | None
+    ) -> None:
+        """Embed and upsert a batch of documents, then commit them to the manifest."""
+        if not batch:
+            return
+        chunks = [(p, c) for p in batch for c in p.chunks]
+        texts = [embedding_text(p.doc, c) for p, c in chunks]
+        started = time.perf_counter()
+        dense = self.embedder.embed_documents(texts)
+        report.embed_seconds += time.perf_counter() - started
+        sparse = self.sparse.encode_documents(texts)
+        points = [
+            IndexPoint(c.id, dense[i].tolist(), sparse[i], chunk_payload(p.doc, c))
+            for i, (p, c) in enumerate(chunks)
+        ]
+        if points:
+            self.index.upsert(points)
+        stale = [cid for p in batch for cid in set(p.old_chunk_ids) - {c.id for c in p.chunks}]
+        if stale:
+            self.index.delete(stale)
+        self.index.flush()
+        for p in batch:
+            self.manifest.put_document(
+                p.doc,
+                [c.id for c in p.chunks],
+                content_hash=p.doc_hash,
+            )
+            counts = report.counts(p.source)
+            counts.chunks += len(p.chunks)
+            if p.is_new:
+                counts.new += 1
+            else:
+                counts.changed += 1
+        if progress:
+            progress("embed", len(chunks), None)
+
+    def _settle(self, waiting: list[_FileDone | _SourceDone], report: IngestReport) -> None:
+        """Record finished files and delete what vanished from finished sources."""
+        for item in waiting:
+            if isinstance(item, _FileDone):
+                self.manifest.record_file(
+                    item.source,
+                    item.path,
+                    item.file_hash,
+                    item.document_ids,
+                    status="failed" if item.error else "ok",
+                    error=item.error,
+                )
+            elif item.complete:
+                self._delete_vanished(item, report)
+        waiting.clear()
+
+    def _delete_vanished(self, done: _SourceDone, report: IngestReport) -> None:
+        gone = [d.id for d in self.manifest.documents_for_source(done.source)
+                if d.id not in done.seen]
+        if gone:
+            self.index.delete_documents(gone)
+            self.index.flush()
+            self.manifest.delete_documents(gone)
+            report.counts(done.source).deleted += len(gone)
+        for entry in self.manifest.files_for_source(done.source):
+            if entry.path not in done.files:
+                self.manifest.forget_file(done.source, entry.path)
+
+    def _remove_orphans(self) -> int:
+        """Delete index points of documents the manifest does not know (a crash leftover)."""
+        orphans = self.index.document_ids() - self.manifest.all_document_ids()
+        if orphans:
+            self.index.delete_documents(sorted(orphans))
+            self.index.flush()
+        return len(orphans)
+
+    def _context_hash(self) -> str:
+        """Hash of everything outside a file that changes how the file is ingested."""
+        parts = [
+            CHUNKER_VERSION,
+            self._chunking.model_dump_json(),
+            self.embedder.model_name,
+            self.sources.model_dump_json(),
+        ]
+        for extra in (self.sources.people, self.sources.owners):
+            if extra and extra.is_file():
+                parts.append(hashlib.sha256(extra.read_bytes()).hexdigest())
+        return hashlib.sha256("\x00".join(parts).encode()).hexdigest()
+
+
+def _drain(items: queue.Queue[object]) -> Iterator[object]:
+    while (item := items.get()) is not None:
+        if isinstance(item, BaseException):
+            if isinstance(item, WatercoolerError):
+                raise item
+            raise RuntimeError(f"ingestion producer failed: {item}") from item
+        yield item
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix() if root.is_dir() else path.name
+    except ValueError:
+        return path.as_posix()
+
+
+def _file_hash(path: Path, max_bytes: int, context: str) -> str:
+    """Hash of a file's bytes and the ingestion context (size checked by the connector)."""
+    digest = hashlib.sha256(context.encode())
+    try:
+        with path.open("rb") as handle:
+            while block := handle.read(1 << 20):
+                digest.update(block)
+    except OSError as exc:
+        raise SourceError(str(path), f"cannot read: {exc.strerror or exc}") from exc
+    return digest.hexdigest()
+
+
+def _document_hash(doc: Document) -> str:
+    """Content hash plus the resolved people and supersession (they go into the payload)."""
+    resolved = sorted(f"{c.person_id}:{c.weight}" for c in doc.authors) + ["|"] + sorted(
+        c.person_id or "" for c in doc.owners
+    )
+    extra = "\x00".join([*resolved, doc.superseded_by or ""])
+    return hashlib.sha256((doc.content_hash + extra).encode()).hexdigest()

@@ -1,0 +1,88 @@
+"""Settings from the environment, validation, and the sources file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from core.config import bundled_sources_file, get_settings, load_sources
+from core.errors import ConfigError
+
+
+def test_defaults_are_embedded(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    settings = get_settings()
+    assert settings.index.backend == "edge"
+    assert settings.embedding.model == "all-MiniLM-L6-v2"
+    assert settings.database_url.startswith("sqlite:///")
+    assert settings.database_url.endswith("data/watercooler.db")
+
+
+def test_env_prefix_and_nesting(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WATERCOOLER_DATA_DIR", "/tmp/wc")
+    monkeypatch.setenv("WATERCOOLER_EMBEDDING__DTYPE", "bfloat16")
+    monkeypatch.setenv("WATERCOOLER_CHUNKING__MAX_TOKENS", "128")
+    monkeypatch.setenv("WATERCOOLER_DB__URL", "postgresql+psycopg://u@h/db")
+    settings = get_settings()
+    assert settings.data_dir == Path("/tmp/wc")
+    assert settings.embedding.dtype == "bfloat16"
+    assert settings.chunking.max_tokens == 128
+    assert settings.database_url == "postgresql+psycopg://u@h/db"
+    assert settings.index_path == Path("/tmp/wc/index")
+
+
+@pytest.mark.parametrize(
+    ("env", "value", "message"),
+    [
+        ("WATERCOOLER_INDEX__BACKEND", "server", "needs index.url"),
+        ("WATERCOOLER_CHUNKING__OVERLAP_TOKENS", "500", "overlap_tokens"),
+        ("WATERCOOLER_EMBEDDING__DTYPE", "int3", "dtype"),
+    ],
+)
+def test_invalid_settings_are_config_errors(
+    monkeypatch: pytest.MonkeyPatch, env: str, value: str, message: str
+) -> None:
+    monkeypatch.setenv(env, value)
+    with pytest.raises(ConfigError, match=message):
+        get_settings()
+
+
+def test_api_key_is_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WATERCOOLER_INDEX__BACKEND", "server")
+    monkeypatch.setenv("WATERCOOLER_INDEX__URL", "http://q:6333")
+    monkeypatch.setenv("WATERCOOLER_INDEX__API_KEY", "s3cr3t")
+    settings = get_settings()
+    assert "s3cr3t" not in repr(settings)
+    assert settings.index.api_key is not None
+    assert settings.index.api_key.get_secret_value() == "s3cr3t"
+
+
+def test_bundled_sources_resolve_relative_paths() -> None:
+    config = load_sources()
+    assert config.sources, "the sample content declares sources"
+    for source in config.sources:
+        assert source.path.is_absolute()
+        assert source.path.exists(), source.path
+    assert bundled_sources_file().parent in config.sources[0].path.parents
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("sources: [{name: a, kind: wiki, path: x}, {name: a, kind: blog, path: y}]", "duplicate"),
+        ("sources: [{name: a, kind: podcast, path: x}]", "kind"),
+        ("- just a list", "expected a mapping"),
+        ("sources: [", "cannot read"),
+    ],
+)
+def test_bad_sources_file(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "sources.yaml"
+    path.write_text(text)
+    with pytest.raises(ConfigError, match=message):
+        load_sources(path)
+
+
+def test_missing_sources_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="not found"):
+        load_sources(tmp_path / "nope.yaml")
