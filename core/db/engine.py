@@ -145,13 +145,16 @@ class Database:
         try:
             Base.metadata.create_all(self.engine)
         except SQLAlchemyError as exc:
-            raise self._error("create schema", exc) from exc
-        try:
-            with self.session("record schema version") as session:
-                session.add(SchemaVersion(id=1, version=SCHEMA_VERSION, created=utcnow()))
-        except StorageError as exc:  # another process recorded it first
-            if not isinstance(exc.__cause__, IntegrityError):
-                raise
+            raise self._error("open database", exc) from exc
+        with self.session("read schema version") as session:
+            stored = session.scalar(select(SchemaVersion.version))
+        if stored is None:  # a new database
+            try:
+                with self.session("record schema version") as session:
+                    session.add(SchemaVersion(id=1, version=SCHEMA_VERSION, created=utcnow()))
+            except StorageError as exc:  # another process recorded it first
+                if not isinstance(exc.__cause__, IntegrityError):
+                    raise
         version = self.schema_version()
         if version != SCHEMA_VERSION:
             raise StorageError(
@@ -179,7 +182,7 @@ def _create_engine(url: str, *, connect_timeout_s: float, echo: bool) -> Engine:
         return create_engine(parsed, pool_pre_ping=True, connect_args=connect_args, echo=echo)
 
     database = parsed.database or ""
-    in_memory = database in ("", ":memory:") or "mode=memory" in database
+    in_memory = database in ("", ":memory:") or parsed.query.get("mode") == "memory"
     if not in_memory and not database.startswith("file:"):
         Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
     options: dict[str, Any] = {

@@ -141,8 +141,13 @@ class ManifestStore:
         superseded_by_id: str | None,
         status: Status = "ok",
         error: str | None = None,
+        content_hash: str | None = None,
     ) -> None:
-        """Insert or replace a document with its chunk ids (in order) and resolved people."""
+        """Insert or replace a document with its chunk ids (in order) and resolved people.
+
+        `content_hash` overrides the document's own hash (ingestion also hashes the resolved
+        people and supersession, which change the index payload).
+        """
         row = {
             "id": doc.id,
             "source": doc.source,
@@ -151,7 +156,7 @@ class ManifestStore:
             "kind": str(doc.kind),
             "title": doc.title,
             "url": doc.url,
-            "content_hash": doc.content_hash,
+            "content_hash": content_hash or doc.content_hash,
             "chunk_ids": list(chunk_ids),
             "data": doc.model_dump(mode="json"),
             "author_ids": list(author_ids),

@@ -15,7 +15,8 @@ from core.errors import IndexMismatchError
 
 DENSE = "dense"
 SPARSE = "bm25"
-# Reciprocal rank fusion constant: score = sum of 1 / (RRF_K + rank), rank from 0.
+# Default reciprocal rank fusion constant (`search(rrf_k=...)`):
+# score = sum of 1 / (rrf_k + rank), rank from 0.
 RRF_K = 60
 
 # Payload fields with a payload index (the ones filters use).
@@ -49,6 +50,16 @@ class IndexMeta:
     model: str
     dimension: int
     chunker_version: str
+
+    @classmethod
+    def from_dict(cls, raw: object) -> IndexMeta:
+        """Parse stored metadata; ValueError if it is malformed."""
+        if not isinstance(raw, dict):
+            raise ValueError(f"malformed index metadata {raw!r}")
+        try:
+            return cls(str(raw["model"]), int(raw["dimension"]), str(raw["chunker_version"]))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"malformed index metadata {raw!r}") from exc
 
 
 @dataclass
@@ -88,8 +99,8 @@ class Condition:
 
     key: str
     values: tuple[str, ...] | bool = ()
-    gte: str | None = None
-    lte: str | None = None
+    gte: datetime | None = None
+    lte: datetime | None = None
 
 
 def filter_clauses(flt: SearchFilter | None) -> list[list[Condition]]:
@@ -114,17 +125,16 @@ def filter_clauses(flt: SearchFilter | None) -> list[list[Condition]]:
         people = tuple(flt.people)
         clauses.append([Condition("author_ids", people), Condition("owner_ids", people)])
     if flt.updated_from or flt.updated_to:
-        clauses.append(
-            [Condition("updated", gte=_iso(flt.updated_from), lte=_iso(flt.updated_to))]
-        )
+        since, until = _aware(flt.updated_from), _aware(flt.updated_to)
+        clauses.append([Condition("updated", gte=since, lte=until)])
     return clauses
 
 
-def _iso(moment: datetime | None) -> str | None:
-    """ISO 8601 with a timezone; naive datetimes are taken as UTC."""
-    if moment is None:
-        return None
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()
+def _aware(moment: datetime | None) -> datetime | None:
+    """Naive datetimes are taken as UTC (as Qdrant reads naive payload strings)."""
+    if moment is None or moment.tzinfo:
+        return moment
+    return moment.replace(tzinfo=UTC)
 
 
 def check_meta(stored: IndexMeta, wanted: IndexMeta, where: str) -> None:
@@ -189,8 +199,9 @@ class VectorIndex(Protocol):
         flt: SearchFilter | None = None,
         limit: int = 10,
         prefetch_limit: int = 50,
+        rrf_k: int = RRF_K,
     ) -> list[Hit]:
-        """Top points by dense, sparse, or both fused with reciprocal rank fusion."""
+        """Top points by dense, sparse, or both fused with reciprocal rank fusion (`rrf_k`)."""
         ...
 
     def facet(self, key: str, flt: SearchFilter | None = None, limit: int = 50) -> dict[str, int]:

@@ -16,6 +16,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import qdrant_edge as qe
@@ -38,6 +39,9 @@ from core.index.base import (
     check_meta,
     filter_clauses,
 )
+
+if TYPE_CHECKING:
+    from qdrant_edge import ConditionType  # defined in the stub only
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +68,8 @@ class EdgeIndex:
     def ensure(self, meta: IndexMeta) -> None:
         """Create the shard and its payload indexes, or refuse if built with other `meta`."""
         with self._lock:
+            if self._shard is None and (self._path / SHARD_CONFIG).exists():
+                self._shard = self._open()  # closed earlier, or created by another instance
             stored = self.meta()
             if stored is not None:
                 check_meta(stored, meta, self._where)
@@ -76,20 +82,17 @@ class EdgeIndex:
                 self._write_meta(meta)
             if self._shard is None:
                 self._shard = self._create(meta)
-            self._ensure_payload_indexes(self._shard)
+            self._ensure_payload_indexes()
 
     def meta(self) -> IndexMeta | None:
         """What the index was built with, or None if it does not exist yet."""
+        file = self._path / META_FILE
         try:
-            raw = json.loads((self._path / META_FILE).read_text(encoding="utf-8"))
+            return IndexMeta.from_dict(json.loads(file.read_text(encoding="utf-8")))
         except FileNotFoundError:
             return None
         except (OSError, ValueError) as exc:
-            raise VectorIndexError(f"cannot read {self._path / META_FILE}: {exc}") from exc
-        try:
-            return IndexMeta(str(raw["model"]), int(raw["dimension"]), str(raw["chunker_version"]))
-        except (KeyError, TypeError, ValueError) as exc:
-            raise VectorIndexError(f"{self._path / META_FILE} is malformed: {exc}") from exc
+            raise VectorIndexError(f"cannot read {file}: {exc}") from exc
 
     def upsert(self, points: Sequence[IndexPoint]) -> None:
         """Insert or replace points by id."""
@@ -116,8 +119,8 @@ class EdgeIndex:
     def delete_documents(self, document_ids: Sequence[str]) -> None:
         """Delete every point of the given documents."""
         if document_ids:
-            flt = _filter(SearchFilter(document_ids=list(document_ids)))
-            assert flt is not None
+            match = qe.MatchAny(list(document_ids))
+            flt = qe.Filter(must=[qe.FieldCondition(key="document_id", match=match)])
             with self._errors("delete documents") as shard:
                 shard.update(qe.UpdateOperation.delete_points_by_filter(flt))
 
@@ -131,7 +134,7 @@ class EdgeIndex:
         if not ids:
             return []
         with self._errors("retrieve") as shard:
-            records = shard.retrieve(list(ids), True, False)
+            records = shard.retrieve(list(ids), True, False)  # flags required, despite the stub
         return [Hit(str(r.id), 0.0, dict(r.payload or {})) for r in records]
 
     def document_ids(self) -> set[str]:
@@ -148,6 +151,7 @@ class EdgeIndex:
         flt: SearchFilter | None = None,
         limit: int = 10,
         prefetch_limit: int = 50,
+        rrf_k: int = RRF_K,
     ) -> list[Hit]:
         """Top points by dense, sparse, or both fused with reciprocal rank fusion."""
         condition = _filter(flt)
@@ -172,7 +176,7 @@ class EdgeIndex:
                 prefetches=[
                     qe.Prefetch(limit=prefetch_limit, query=q, filter=condition) for q in queries
                 ],
-                query=qe.Fusion.Rrf(k=RRF_K),
+                query=qe.Fusion.Rrf(k=rrf_k),  # type: ignore[arg-type]  # stub lacks Fusion.Rrf
                 filter=condition,
                 with_payload=True,
             )
@@ -223,6 +227,7 @@ class EdgeIndex:
             shard, self._shard = self._shard, None
             if shard is not None:
                 try:
+                    shard.flush()
                     shard.close()
                 except Exception as exc:  # the binding raises bare Exception
                     raise VectorIndexError(f"closing {self._where} failed: {exc}") from exc
@@ -232,7 +237,9 @@ class EdgeIndex:
         """Yield the open shard; wrap the binding's errors (bare Exception) in ours."""
         shard = self._shard
         if shard is None:
-            raise VectorIndexError(f"{self._where} does not exist yet — run ingestion first")
+            exists = (self._path / SHARD_CONFIG).exists()
+            state = "is closed" if exists else "does not exist yet — run ingestion first"
+            raise VectorIndexError(f"{self._where} {state}")
         try:
             yield shard
         except Exception as exc:
@@ -259,9 +266,9 @@ class EdgeIndex:
         log.info("index created", extra={"index": str(self._path), "meta": asdict(meta)})
         return shard
 
-    def _ensure_payload_indexes(self, shard: qe.EdgeShard) -> None:
+    def _ensure_payload_indexes(self) -> None:
         """Create missing payload indexes (also repairs a shard interrupted during ensure)."""
-        with self._errors("create payload indexes"):
+        with self._errors("create payload indexes") as shard:
             present = set(shard.info().payload_schema)
             for field, schema in PAYLOAD_INDEXES.items():
                 if field not in present:
@@ -277,18 +284,21 @@ class EdgeIndex:
 
 def _filter(flt: SearchFilter | None) -> qe.Filter | None:
     """SearchFilter → Edge filter: a must-list of conditions or of nested should-filters."""
-    must: list[qe.Filter | qe.FieldCondition] = []
+    must: list[ConditionType] = []
     for clause in filter_clauses(flt):
-        conditions = [_condition(c) for c in clause]
+        conditions: list[ConditionType] = [_condition(c) for c in clause]
         must.append(conditions[0] if len(conditions) == 1 else qe.Filter(should=conditions))
     return qe.Filter(must=must) if must else None
 
 
 def _condition(cond: Condition) -> qe.FieldCondition:
     if cond.gte or cond.lte:
-        return qe.FieldCondition(key=cond.key, range=qe.RangeDateTime(gte=cond.gte, lte=cond.lte))
+        since = cond.gte.isoformat() if cond.gte else None
+        until = cond.lte.isoformat() if cond.lte else None
+        return qe.FieldCondition(key=cond.key, range=qe.RangeDateTime(gte=since, lte=until))
     if isinstance(cond.values, bool):
         # qdrant-edge-py 0.9.0 turns a Python bool into the integer 1/0 (bool subclasses
         # int), which never matches a bool payload; numpy.bool_ reaches Rust as a bool.
-        return qe.FieldCondition(key=cond.key, match=qe.MatchValue(np.bool_(cond.values)))
+        flag = np.bool_(cond.values)
+        return qe.FieldCondition(key=cond.key, match=qe.MatchValue(flag))  # type: ignore[arg-type]
     return qe.FieldCondition(key=cond.key, match=qe.MatchAny(list(cond.values)))

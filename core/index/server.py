@@ -77,7 +77,7 @@ class ServerIndex:
             log.info("collection created", extra={"collection": self._collection})
             present: set[str] = set()
         else:
-            stored = _stored_meta(info)
+            stored = self._stored_meta(info)
             if stored is None:
                 raise IndexMismatchError(
                     f"{self._where} exists but was not created by Watercooler (no "
@@ -90,7 +90,7 @@ class ServerIndex:
     def meta(self) -> IndexMeta | None:
         """What the index was built with, or None if it does not exist yet."""
         info = self._info()
-        return _stored_meta(info) if info is not None else None
+        return self._stored_meta(info) if info is not None else None
 
     def upsert(self, points: Sequence[IndexPoint]) -> None:
         """Insert or replace points by id."""
@@ -122,8 +122,8 @@ class ServerIndex:
     def delete_documents(self, document_ids: Sequence[str]) -> None:
         """Delete every point of the given documents."""
         if document_ids:
-            flt = _filter(SearchFilter(document_ids=list(document_ids)))
-            assert flt is not None
+            match = models.MatchAny(any=list(document_ids))
+            flt = models.Filter(must=[models.FieldCondition(key="document_id", match=match)])
             selector = models.FilterSelector(filter=flt)
             with self._errors("delete documents"):
                 self._client.delete(self._collection, points_selector=selector, wait=True)
@@ -156,6 +156,7 @@ class ServerIndex:
         flt: SearchFilter | None = None,
         limit: int = 10,
         prefetch_limit: int = 50,
+        rrf_k: int = RRF_K,
     ) -> list[Hit]:
         """Top points by dense, sparse, or both fused with reciprocal rank fusion."""
         condition = _filter(flt)
@@ -181,7 +182,7 @@ class ServerIndex:
                     models.Prefetch(query=q, using=name, filter=condition, limit=prefetch_limit)
                     for q, name in queries
                 ],
-                "query": models.RrfQuery(rrf=models.Rrf(k=RRF_K)),
+                "query": models.RrfQuery(rrf=models.Rrf(k=rrf_k)),
             }
         with self._errors("search"):
             response = self._client.query_points(
@@ -230,6 +231,13 @@ class ServerIndex:
                 return None
             return self._client.get_collection(self._collection)
 
+    def _stored_meta(self, info: models.CollectionInfo) -> IndexMeta | None:
+        raw = (info.config.metadata or {}).get(META_KEY)
+        try:
+            return IndexMeta.from_dict(raw) if raw is not None else None
+        except ValueError as exc:
+            raise VectorIndexError(f"{self._where}: {exc}") from exc
+
     def _ensure_payload_indexes(self, present: set[str]) -> None:
         with self._errors("create payload indexes"), warnings.catch_warnings():
             # Local mode warns that payload indexes have no effect there; that is expected.
@@ -237,16 +245,6 @@ class ServerIndex:
             for field, schema in PAYLOAD_INDEXES.items():
                 if field not in present:
                     self._client.create_payload_index(self._collection, field, schema, wait=True)
-
-
-def _stored_meta(info: models.CollectionInfo) -> IndexMeta | None:
-    raw = (info.config.metadata or {}).get(META_KEY)
-    if not isinstance(raw, dict):
-        return None
-    try:
-        return IndexMeta(str(raw["model"]), int(raw["dimension"]), str(raw["chunker_version"]))
-    except (KeyError, TypeError, ValueError):
-        return None
 
 
 def _filter(flt: SearchFilter | None) -> models.Filter | None:
