@@ -1,0 +1,244 @@
+"""Answer metrics: overlap with a reference, citation quality, abstention and access leakage.
+
+    token_f1            SQuAD F1 over normalised tokens (lowercase, no punctuation or articles)
+    semantic_similarity cosine of two vectors the caller has embedded
+    parse_citations     answer → [(sentence without markers, [markers])]; "[1]", "[1][2]", "[1, 2]"
+    citation_scores     ALCE (Gao et al. 2023) citation recall and precision, per sentence too
+    groundedness        share of sentences supported by the passages the answer cites
+    abstention_accuracy share of unanswerable questions where the system abstained
+    answer_rate         share of answerable questions where it did not
+    leakage_count       outputs that exposed a document the asking user may not see
+
+Support is decided by an `Entailment` (see `eval.metrics.entailment`). Markers are 1-based
+numbers into `passages` (marker → passage text); a marker with no passage supports nothing.
+An answer without sentences, or without citations for precision, gets None (not scored).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import string
+from collections import Counter
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from eval.metrics.entailment import Entailment
+
+Passages = Mapping[int, str]
+
+_PUNCTUATION = frozenset(string.punctuation)
+_ARTICLES = re.compile(r"\b(a|an|the)\b")
+_MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
+_LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
+# End of a sentence: terminal punctuation, closing quotes/brackets, then any citation markers
+# written after the full stop ("... in 2023.[4]"), then whitespace or the end of the line.
+_SENTENCE_END = re.compile(r"[.!?]+[\"'”’)]*(?:\s*\[\d+(?:\s*,\s*\d+)*\])*(?=\s|$)")
+_ABBREVIATIONS = frozenset(
+    {"dr", "mr", "mrs", "ms", "prof", "st", "vs", "etc", "inc", "e.g", "i.e"}
+)
+
+
+def normalize_answer(text: str) -> str:
+    """SQuAD normalisation: lowercase, drop punctuation and articles, collapse whitespace."""
+    text = "".join(ch for ch in text.lower() if ch not in _PUNCTUATION)
+    return " ".join(_ARTICLES.sub(" ", text).split())
+
+
+def token_f1(prediction: str, reference: str) -> float:
+    """Harmonic mean of token precision and recall after SQuAD normalisation."""
+    predicted = normalize_answer(prediction).split()
+    expected = normalize_answer(reference).split()
+    if not predicted or not expected:
+        return float(predicted == expected)
+    same = sum((Counter(predicted) & Counter(expected)).values())
+    if same == 0:
+        return 0.0
+    precision = same / len(predicted)
+    recall = same / len(expected)
+    return 2 * precision * recall / (precision + recall)
+
+
+def semantic_similarity(a_vec: ArrayLike, b_vec: ArrayLike) -> float:
+    """Cosine similarity of two embedding vectors of the same dimension."""
+    a = np.asarray(a_vec, dtype=np.float64).ravel()
+    b = np.asarray(b_vec, dtype=np.float64).ravel()
+    if a.shape != b.shape:
+        raise ValueError(f"vectors differ in dimension: {a.shape[0]} and {b.shape[0]}")
+    norms = float(np.linalg.norm(a) * np.linalg.norm(b))
+    if norms == 0.0 or not math.isfinite(norms):
+        raise ValueError("cosine is undefined for a zero or non-finite vector")
+    return float(np.dot(a, b)) / norms
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of the text, one line at a time, keeping trailing citation markers."""
+    sentences: list[str] = []
+    for raw_line in text.splitlines():
+        line = _LIST_ITEM.sub("", raw_line).strip()
+        start = 0
+        for match in _SENTENCE_END.finditer(line):
+            rest = line[match.end() :].lstrip()
+            words = line[start : match.start()].split()
+            last_word = words[-1].lower() if words else ""
+            abbreviated = match.group().startswith(".") and (
+                last_word in _ABBREVIATIONS or (len(last_word) == 1 and last_word.isalpha())
+            )
+            if rest[:1].islower() or abbreviated:
+                continue  # "e.g. this", "Dr. Smith", "J. Smith": not the end of a sentence
+            sentences.append(line[start : match.end()].strip())
+            start = match.end()
+        if line[start:].strip():
+            sentences.append(line[start:].strip())
+    return sentences
+
+
+def strip_markers(text: str) -> str:
+    """The text without citation markers, with the spaces they leave tidied."""
+    text = _MARKER.sub("", text)
+    return " ".join(re.sub(r"\s+([.,;:!?])", r"\1", text).split())
+
+
+def parse_citations(answer: str) -> list[tuple[str, list[int]]]:
+    """Each sentence without its markers, with the marker numbers it cites (first use order)."""
+    parsed: list[tuple[str, list[int]]] = []
+    for sentence in split_sentences(answer):
+        found = [int(n) for group in _MARKER.findall(sentence) for n in group.split(",")]
+        markers = list(dict.fromkeys(found))
+        text = strip_markers(sentence)
+        if text:
+            parsed.append((text, markers))
+        elif parsed:  # a line holding only markers cites for the sentence before it
+            previous, cited = parsed[-1]
+            parsed[-1] = (previous, list(dict.fromkeys([*cited, *markers])))
+    return parsed
+
+
+@dataclass(frozen=True)
+class SentenceSupport:
+    """How one answer sentence fares: joint support and the markers judged relevant."""
+
+    sentence: str
+    markers: tuple[int, ...]
+    supported: bool
+    relevant_markers: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class CitationScores:
+    """Citation recall and precision of one answer, with the per-sentence judgments."""
+
+    recall: float | None
+    precision: float | None
+    sentences: tuple[SentenceSupport, ...]
+
+
+def _joint(passages: Passages, markers: Sequence[int]) -> str:
+    return "\n".join(passages[m] for m in markers)
+
+
+def _judge(
+    sentence: str, markers: list[int], passages: Passages, entails: Entailment
+) -> SentenceSupport:
+    if not markers or any(m not in passages for m in markers):
+        return SentenceSupport(sentence, tuple(markers), False, ())
+    supported = entails(_joint(passages, markers), sentence)
+    if not supported:
+        relevant: list[int] = []
+    elif len(markers) == 1:
+        relevant = markers
+    else:
+        # ALCE: a citation is irrelevant when it alone does not support the sentence and
+        # the other citations still do without it.
+        relevant = [
+            m
+            for m in markers
+            if entails(passages[m], sentence)
+            or not entails(_joint(passages, [o for o in markers if o != m]), sentence)
+        ]
+    return SentenceSupport(sentence, tuple(markers), supported, tuple(relevant))
+
+
+def citation_scores(answer: str, passages: Passages, entails: Entailment) -> CitationScores:
+    """ALCE citation recall (sentences supported by their citations) and precision."""
+    judged = tuple(_judge(s, m, passages, entails) for s, m in parse_citations(answer))
+    citations = sum(len(s.markers) for s in judged)
+    recall = sum(s.supported for s in judged) / len(judged) if judged else None
+    precision = sum(len(s.relevant_markers) for s in judged) / citations if citations else None
+    return CitationScores(recall, precision, judged)
+
+
+def citation_recall(answer: str, passages: Passages, entails: Entailment) -> float | None:
+    """Share of answer sentences whose cited passages jointly support them."""
+    return citation_scores(answer, passages, entails).recall
+
+
+def citation_precision(answer: str, passages: Passages, entails: Entailment) -> float | None:
+    """Share of citations that are relevant to the sentence that makes them."""
+    return citation_scores(answer, passages, entails).precision
+
+
+def groundedness(answer: str, passages: Passages, entails: Entailment) -> float | None:
+    """Share of answer sentences supported by all the passages the answer cites, jointly.
+
+    Unlike citation recall, a sentence need not cite its support itself: this asks whether
+    the answer stays within its evidence, not whether each claim points at it.
+    """
+    parsed = parse_citations(answer)
+    if not parsed:
+        return None
+    cited = dict.fromkeys(m for _, markers in parsed for m in markers if m in passages)
+    if not cited:
+        return 0.0
+    premise = _joint(passages, list(cited))
+    return sum(entails(premise, sentence) for sentence, _ in parsed) / len(parsed)
+
+
+class AbstentionOutcome(NamedTuple):
+    """Whether a question could be answered from the corpus, and whether the system abstained."""
+
+    answerable: bool
+    abstained: bool
+
+
+def abstention_accuracy(items: Iterable[AbstentionOutcome]) -> float | None:
+    """Share of the unanswerable questions on which the system abstained."""
+    outcomes = [item.abstained for item in items if not item.answerable]
+    return sum(outcomes) / len(outcomes) if outcomes else None
+
+
+def answer_rate(items: Iterable[AbstentionOutcome]) -> float | None:
+    """Share of the answerable questions the system answered (did not abstain on)."""
+    outcomes = [not item.abstained for item in items if item.answerable]
+    return sum(outcomes) / len(outcomes) if outcomes else None
+
+
+def leaked_ids(
+    exposed: Iterable[str],
+    *,
+    allowed: Collection[str] | None = None,
+    forbidden: Collection[str] | None = None,
+) -> list[str]:
+    """Document ids in `exposed` the user may not see: not in `allowed`, or in `forbidden`."""
+    if (allowed is None) == (forbidden is None):
+        raise ValueError("give exactly one of allowed or forbidden")
+    if allowed is not None:
+        return [d for d in dict.fromkeys(exposed) if d not in allowed]
+    return [d for d in dict.fromkeys(exposed) if d in (forbidden or ())]
+
+
+def leakage_count(
+    outputs: Iterable[Iterable[str]],
+    *,
+    allowed: Collection[str] | None = None,
+    forbidden: Collection[str] | None = None,
+) -> int:
+    """Number of outputs (answers, citation or people lists) exposing a document not allowed.
+
+    Each output is the document ids it exposed: those cited, or those behind a named person.
+    """
+    return sum(1 for ids in outputs if leaked_ids(ids, allowed=allowed, forbidden=forbidden))
