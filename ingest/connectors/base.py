@@ -1,4 +1,8 @@
-"""What a connector is, and the text builder connectors use to keep block spans exact."""
+"""What a connector is, and what connectors share.
+
+The text builder that keeps block spans exact, file reading that refuses empty, oversized,
+binary and non-UTF-8 files, file listing, sidecar metadata, and Document assembly.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from urllib.parse import quote
 from core.config import SourceConfig
 from core.errors import SourceError
 from core.schema import Block, Document, document_id
-from ingest.connectors.meta import DocMeta
+from ingest.connectors.meta import DocMeta, find_sidecar, load_yaml, meta_from_mapping
 
 
 class Connector(Protocol):
@@ -192,3 +196,37 @@ def build_document(
 
 def _same_text(a: str, b: str) -> bool:
     return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+def sidecar_meta(path: Path, max_bytes: int) -> DocMeta:
+    """Metadata from the file's sidecar YAML, or empty metadata when it has none."""
+    sidecar = find_sidecar(path)
+    if sidecar is None:
+        return DocMeta()
+    text = read_text_file(sidecar, max_bytes)
+    try:
+        return meta_from_mapping(load_yaml(text) or {})
+    except ValueError as exc:
+        raise SourceError(str(path), f"sidecar {sidecar.name}: {exc}") from exc
+
+
+def file_document(
+    source: SourceConfig, path: Path, meta: DocMeta, parts: Iterable[Block], first_title: str | None
+) -> Document:
+    """The Document of a one-document file: native id and path are its relative path.
+
+    Raises:
+        SourceError: the file yields no text.
+    """
+    rel = relative_path(source, path)
+    document = build_document(
+        source,
+        native_id=rel,
+        path=rel,
+        meta=meta,
+        parts=parts,
+        fallback_title=first_title or humanise(path.stem),
+    )
+    if not document.text:
+        raise SourceError(str(path), "no text extracted")
+    return document

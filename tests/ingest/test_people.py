@@ -1,0 +1,120 @@
+"""The people directory (YAML, CSV) and resolving contributors to people."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from core.errors import ConfigError
+from core.schema import Contributor, person_id_for
+from ingest.people import PeopleResolver, load_people
+from tests.ingest.connector_support import FIXTURES
+
+PEOPLE = FIXTURES / "people"
+
+
+@pytest.fixture
+def resolver() -> PeopleResolver:
+    return PeopleResolver(load_people(PEOPLE / "people.yaml"))
+
+
+def test_load_yaml_directory() -> None:
+    people = load_people(PEOPLE / "people.yaml")
+    assert [p.name for p in people] == ["Priya Raman", "José Álvarez", "Sam Lee"]
+    priya = people[0]
+    assert priya.email == "priya.raman@acme.example"
+    assert priya.id == person_id_for("Priya Raman", "priya.raman@acme.example")
+    assert priya.id.startswith("priya-raman-")
+    assert (priya.team, priya.title, priya.timezone, priya.chat) == (
+        "Platform",
+        "Staff Engineer",
+        "Europe/London",
+        "@priya",
+    )
+    assert priya.aliases == ["PRaman", "Priya R"]
+    assert people[1].aliases == ["jalvarez"]
+    assert people[2].email is None and people[2].id == person_id_for("Sam Lee", None)
+    assert all(p.in_directory for p in people)
+
+
+def test_load_csv_directory() -> None:
+    people = load_people(PEOPLE / "people.csv")
+    assert [(p.name, p.email, p.timezone) for p in people] == [
+        ("Priya Raman", "priya.raman@acme.example", "Europe/London"),
+        ("Ola Berg", "ola.berg@acme.example", "Europe/Oslo"),
+    ]
+    assert people[1].aliases == ["olab", "Ola B."]
+    assert people[1].chat is None
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("missing-name.csv", r"missing-name.csv: line 3: missing name"),
+        ("missing-name.yaml", r"missing-name.yaml: entry 2: missing name"),
+        ("bad-timezone.yaml", r"entry 2: unknown timezone 'Mars/Olympus_Mons'"),
+        ("duplicate-email.yaml", r"entry 2: email priya.raman@acme.example already used"),
+    ],
+)
+def test_invalid_directories_raise_config_error(name: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        load_people(PEOPLE / name)
+
+
+def test_unreadable_or_wrongly_shaped_directory(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="cannot read people directory"):
+        load_people(tmp_path / "missing.yaml")
+    shaped = tmp_path / "people.yaml"
+    shaped.write_text("name: Just one mapping\n")
+    with pytest.raises(ConfigError, match="expected a list of people"):
+        load_people(shaped)
+
+
+def test_resolve_by_email_case_insensitively(resolver: PeopleResolver) -> None:
+    contributor = Contributor(name="Someone Else", email="PRIYA.RAMAN@ACME.EXAMPLE")
+    person = resolver.resolve(contributor)
+    assert person.name == "Priya Raman"
+    assert contributor.person_id == person.id
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("PRaman", "Priya Raman"),  # alias
+        ("  priya   raman ", "Priya Raman"),  # case and whitespace
+        ("Jose Alvarez", "José Álvarez"),  # accents
+        ("JALVAREZ", "José Álvarez"),
+        ("samlee", "Sam Lee"),  # chat handle without '@'
+        ("@samlee", "Sam Lee"),
+        ("@priya", "Priya Raman"),
+    ],
+)
+def test_resolve_by_name_alias_or_chat(resolver: PeopleResolver, name: str, expected: str) -> None:
+    person = resolver.resolve(Contributor(name=name))
+    assert person.name == expected
+    assert person.in_directory
+
+
+def test_unknown_contributors_become_stable_new_people(resolver: PeopleResolver) -> None:
+    first = Contributor(name="Dana Lee", email="Dana.Lee@acme.example")
+    person = resolver.resolve(first)
+    assert not person.in_directory
+    assert person.id == person_id_for("Dana Lee", "dana.lee@acme.example")
+    assert first.person_id == person.id
+    # the same person again, by email or by name, is the same unknown person
+    assert resolver.resolve(Contributor(email="dana.lee@acme.example")).id == person.id
+    assert resolver.resolve(Contributor(name="dana lee")).id == person.id
+    only_email = resolver.resolve(Contributor(email="kim.ng@partner.example"))
+    assert only_email.name == "kim.ng"
+    assert [p.name for p in resolver.unknown] == ["Dana Lee", "kim.ng"]
+    resolver.resolve(Contributor(name="Priya Raman"))
+    assert len(resolver.unknown) == 2  # directory people are never 'unknown'
+
+
+def test_ambiguous_names_are_not_matched() -> None:
+    people = load_people(PEOPLE / "people.csv")
+    people[1].aliases.append("Priya R")  # now two people answer to 'Priya R'
+    resolver = PeopleResolver(people)
+    assert not resolver.resolve(Contributor(name="Priya R")).in_directory
+    assert resolver.resolve(Contributor(name="Priya Raman")).in_directory
