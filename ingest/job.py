@@ -32,14 +32,12 @@ def build_pipeline(
         db=db,
         chunking=settings.chunking,
         max_file_bytes=int(settings.ingest.max_file_mb * 1024 * 1024),
-        batch_size=max(settings.embedding.batch_size * 2, 64),
+        batch_size=settings.embedding.batch_size * 2,
     )
 
 
 @contextmanager
-def standalone_pipeline(
-    settings: Settings, config: Path | None = None
-) -> Iterator[IngestPipeline]:
+def standalone_pipeline(settings: Settings, config: Path | None = None) -> Iterator[IngestPipeline]:
     """A pipeline that owns its index and database for the duration of a CLI run."""
     sources = load_sources(config or settings.ingest.config)
     settings.data_dir.mkdir(parents=True, exist_ok=True)

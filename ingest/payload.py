@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.schema import Chunk, Document
+from core.schema import Chunk, Contributor, Document
 
 
 def embedding_text(doc: Document, chunk: Chunk) -> str:
@@ -24,13 +24,14 @@ def chunk_payload(doc: Document, chunk: Chunk) -> dict[str, Any]:
         "title": doc.title,
         "url": doc.url,
         "path": doc.path,
-        "author_ids": _ids(doc.authors),
-        "owner_ids": _ids(doc.owners),
+        "author_ids": person_ids(doc.authors),
+        "owner_ids": person_ids(doc.owners),
         "groups": sorted(doc.groups),
         "public": not doc.groups,
         "tags": sorted({t.lower() for t in doc.tags}),
         "created": doc.created.isoformat() if doc.created else None,
-        "updated": (doc.updated or doc.created).isoformat() if (doc.updated or doc.created)
+        "updated": (doc.updated or doc.created).isoformat()
+        if (doc.updated or doc.created)
         else None,
         "superseded_by": doc.superseded_by,
         "heading_path": chunk.heading_path,
@@ -42,9 +43,6 @@ def chunk_payload(doc: Document, chunk: Chunk) -> dict[str, Any]:
     }
 
 
-def _ids(contributors: list[Any]) -> list[str]:
-    seen: list[str] = []
-    for c in contributors:
-        if c.person_id and c.person_id not in seen:
-            seen.append(c.person_id)
-    return seen
+def person_ids(contributors: list[Contributor]) -> list[str]:
+    """Resolved person ids of contributors, first occurrence order, without repeats."""
+    return list(dict.fromkeys(c.person_id for c in contributors if c.person_id))

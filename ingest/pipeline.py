@@ -28,7 +28,7 @@ from core.sparse import Bm25Encoder
 from ingest.chunking import CHUNKER_VERSION, Chunker
 from ingest.connectors import connector_for
 from ingest.owners import OwnersFile
-from ingest.payload import chunk_payload, embedding_text
+from ingest.payload import chunk_payload, embedding_text, person_ids
 from ingest.people import PeopleResolver, load_people
 from ingest.report import Failure, IngestReport
 
@@ -56,6 +56,7 @@ class _FileDone:
     source: str
     path: str
     file_hash: str
+    context_hash: str
     document_ids: list[str]
     error: str | None = None
 
@@ -176,8 +177,13 @@ class IngestPipeline:
             done.files.add(rel)
             entry = self.manifest.get_file(source.name, rel)
             try:
-                file_hash = _file_hash(path, self.max_file_bytes, context)
-                if entry and entry.status == "ok" and entry.file_hash == file_hash:
+                file_hash = _file_hash(path)
+                if (
+                    entry
+                    and entry.status == "ok"
+                    and entry.file_hash == file_hash
+                    and entry.context_hash == context
+                ):
                     counts.unchanged += len(entry.document_ids)
                     done.seen.update(entry.document_ids)
                     continue
@@ -185,11 +191,21 @@ class IngestPipeline:
             except SourceError as exc:
                 counts.failed += 1
                 report.failures.append(Failure(source.name, rel, exc.reason))
-                log.warning("skipped", extra={"source": source.name, "path": rel, "why": exc.reason})
+                log.warning(
+                    "skipped", extra={"source": source.name, "path": rel, "why": exc.reason}
+                )
                 if entry:  # keep what an earlier run ingested from this file
                     done.seen.update(entry.document_ids)
-                items.put(_FileDone(source.name, rel, "", entry.document_ids if entry else [],
-                                    error=exc.reason))
+                items.put(
+                    _FileDone(
+                        source.name,
+                        rel,
+                        "",
+                        context,
+                        entry.document_ids if entry else [],
+                        error=exc.reason,
+                    )
+                )
                 continue
             finally:
                 if progress:
@@ -212,7 +228,7 @@ class IngestPipeline:
                         previous is None,
                     )
                 )
-            items.put(_FileDone(source.name, rel, file_hash, [d.id for d in docs]))
+            items.put(_FileDone(source.name, rel, file_hash, context, [d.id for d in docs]))
         items.put(done)
 
     def _prepare(
@@ -224,8 +240,9 @@ class IngestPipeline:
     ) -> None:
         """Add owners from the owners file, resolve people, and resolve supersession."""
         if owners and doc.path:
-            from_file = owners.owners_for(source.path / doc.path if source.path.is_dir()
-                                          else source.path)
+            from_file = owners.owners_for(
+                source.path / doc.path if source.path.is_dir() else source.path
+            )
             known = {(c.email or c.name or "").lower() for c in doc.owners}
             doc.owners += [c for c in from_file if (c.email or c.name or "").lower() not in known]
         if not doc.authors and doc.owners:
@@ -286,6 +303,9 @@ class IngestPipeline:
             self.manifest.put_document(
                 p.doc,
                 [c.id for c in p.chunks],
+                author_ids=person_ids(p.doc.authors),
+                owner_ids=person_ids(p.doc.owners),
+                superseded_by_id=p.doc.superseded_by,
                 content_hash=p.doc_hash,
             )
             counts = report.counts(p.source)
@@ -294,6 +314,7 @@ class IngestPipeline:
                 counts.new += 1
             else:
                 counts.changed += 1
+        log.info("batch written", extra={"chunks": len(chunks), "documents": len(batch)})
         if progress:
             progress("embed", len(chunks), None)
 
@@ -305,6 +326,7 @@ class IngestPipeline:
                     item.source,
                     item.path,
                     item.file_hash,
+                    item.context_hash,
                     item.document_ids,
                     status="failed" if item.error else "ok",
                     error=item.error,
@@ -314,8 +336,9 @@ class IngestPipeline:
         waiting.clear()
 
     def _delete_vanished(self, done: _SourceDone, report: IngestReport) -> None:
-        gone = [d.id for d in self.manifest.documents_for_source(done.source)
-                if d.id not in done.seen]
+        gone = [
+            d.id for d in self.manifest.documents_for_source(done.source) if d.id not in done.seen
+        ]
         if gone:
             self.index.delete_documents(gone)
             self.index.flush()
@@ -363,9 +386,9 @@ def _relative(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
-def _file_hash(path: Path, max_bytes: int, context: str) -> str:
-    """Hash of a file's bytes and the ingestion context (size checked by the connector)."""
-    digest = hashlib.sha256(context.encode())
+def _file_hash(path: Path) -> str:
+    """Hash of a file's bytes (its size limit is checked by the connector)."""
+    digest = hashlib.sha256()
     try:
         with path.open("rb") as handle:
             while block := handle.read(1 << 20):
@@ -377,8 +400,10 @@ def _file_hash(path: Path, max_bytes: int, context: str) -> str:
 
 def _document_hash(doc: Document) -> str:
     """Content hash plus the resolved people and supersession (they go into the payload)."""
-    resolved = sorted(f"{c.person_id}:{c.weight}" for c in doc.authors) + ["|"] + sorted(
-        c.person_id or "" for c in doc.owners
+    resolved = (
+        sorted(f"{c.person_id}:{c.weight}" for c in doc.authors)
+        + ["|"]
+        + sorted(c.person_id or "" for c in doc.owners)
     )
     extra = "\x00".join([*resolved, doc.superseded_by or ""])
     return hashlib.sha256((doc.content_hash + extra).encode()).hexdigest()

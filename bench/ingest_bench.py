@@ -1,0 +1,129 @@
+"""Ingestion benchmark: end-to-end chunks/s against the raw encoder, and the unchanged re-run.
+
+The sample corpus is scaled up by declaring each source several times under new names (new
+document ids, the same files), until the job writes at least `--min-chunks` chunks. Figures:
+  * end-to-end chunks/s of the first run (parse + chunk + embed + BM25 + write + HNSW build),
+  * the raw encoder's chunks/s on exactly the same chunk texts, same batch size,
+  * their ratio (target ≥ 0.8),
+  * the time of a second, unchanged run, and first/second (target ≥ 20×).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+from ingest.__main__ import OFFLINE_ENV
+
+
+def scaled_sources(target: Path, copies: int) -> Path:
+    """A sources file declaring every bundled source `copies` times."""
+    from core.config import bundled_sources_file
+
+    original = bundled_sources_file()
+    raw = yaml.safe_load(original.read_text())
+    base = original.parent
+    sources = []
+    for i in range(copies):
+        for source in raw["sources"]:
+            clone = dict(source, name=f"{source['name']}-{i}", path=str(base / source["path"]))
+            sources.append(clone)
+    config = {
+        "people": str(base / raw["people"]) if raw.get("people") else None,
+        "owners": str(base / raw["owners"]) if raw.get("owners") else None,
+        "sources": sources,
+    }
+    path = target / "sources.yaml"
+    path.write_text(yaml.safe_dump(config))
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print its figures."""
+    for key, value in OFFLINE_ENV.items():
+        os.environ.setdefault(key, value)
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--min-chunks", type=int, default=5000)
+    parser.add_argument("--out", type=Path, default=Path("bench/out/ingest.json"))
+    args = parser.parse_args(argv)
+
+    from core.config import get_settings, load_sources
+    from core.db import Database, ManifestStore
+    from core.embedding import SentenceTransformerEmbedder
+    from core.index.factory import open_index
+    from ingest.job import build_pipeline
+    from ingest.payload import embedding_text
+
+    with tempfile.TemporaryDirectory(prefix="wc-bench-") as tmp:
+        tmp_path = Path(tmp)
+        settings = get_settings(data_dir=tmp_path / "data")
+        settings.data_dir.mkdir(parents=True)
+        embedder = SentenceTransformerEmbedder(settings.embedding)
+        embedder.embed_documents(["warm-up"] * 8)
+
+        # Size the scale-up from one copy's chunk count (a throwaway run).
+        probe = get_settings(data_dir=tmp_path / "probe")
+        probe.data_dir.mkdir()
+        db = Database(probe.database_url)
+        index = open_index(probe)
+        one = build_pipeline(probe, load_sources(scaled_sources(tmp_path, 1)), index=index,
+                             embedder=embedder, db=db).run()
+        index.close()
+        db.dispose()
+        per_copy = max(one.totals.chunks, 1)
+        copies = -(-args.min_chunks // per_copy)
+
+        sources = load_sources(scaled_sources(tmp_path, copies))
+        db = Database(settings.database_url)
+        index = open_index(settings)
+        pipeline = build_pipeline(settings, sources, index=index, embedder=embedder, db=db)
+        first = pipeline.run()
+        second = pipeline.run()
+
+        manifest = ManifestStore(db)
+        texts = []
+        for doc_id in sorted(manifest.all_document_ids()):
+            doc = manifest.load_document(doc_id)
+            texts += [embedding_text(doc, c) for c in pipeline.chunker.chunk(doc)]
+        started = time.perf_counter()
+        for i in range(0, len(texts), pipeline.batch_size):
+            embedder.embed_documents(texts[i : i + pipeline.batch_size])
+        raw_seconds = time.perf_counter() - started
+        index.close()
+        db.dispose()
+
+    raw_rate = len(texts) / raw_seconds
+    figures = {
+        "copies_of_sample_corpus": copies,
+        "documents": first.totals.new,
+        "chunks_written": first.totals.chunks,
+        "failed_items": first.totals.failed,
+        "device": embedder.device,
+        "dtype": embedder.dtype,
+        "first_run_s": round(first.seconds, 2),
+        "end_to_end_chunks_per_s": round(first.chunks_per_s, 1),
+        "raw_encoder_chunks_per_s": round(raw_rate, 1),
+        "ratio_end_to_end_to_encoder": round(first.chunks_per_s / raw_rate, 3),
+        "second_run_unchanged_s": round(second.seconds, 3),
+        "second_run_unchanged_docs": second.totals.unchanged,
+        "speedup_first_over_second": round(first.seconds / second.seconds, 1),
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(figures, indent=2))
+    width = max(len(k) for k in figures)
+    sys.stdout.write("Ingestion benchmark (one run)\n")
+    for key, value in figures.items():
+        sys.stdout.write(f"  {key:<{width}}  {value}\n")
+    sys.stdout.write("targets: ratio ≥ 0.8, speedup ≥ 20×\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
