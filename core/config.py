@@ -73,6 +73,147 @@ class IngestSettings(BaseModel):
     max_file_mb: float = Field(50.0, gt=0)
 
 
+class LLMSettings(BaseModel):
+    """Which generator writes answers, and how to reach the LLM when one is used."""
+
+    generator: Literal["extractive", "llm", "local"] = Field(
+        "extractive",
+        description="'extractive' (offline, no model), 'llm' (an HTTP endpoint), "
+        "'local' (a GGUF file through llama-cpp-python)",
+    )
+    provider: Literal["openai", "ollama"] = Field(
+        "openai",
+        description="'openai': any OpenAI-compatible /v1 endpoint (vLLM, llama.cpp server, "
+        "Ollama's /v1, OpenAI, Azure); 'ollama': Ollama's native API",
+    )
+    base_url: str | None = Field(
+        None,
+        description="e.g. http://localhost:8000/v1; for provider=ollama defaults to "
+        "http://localhost:11434",
+    )
+    model: str | None = None
+    api_key: SecretStr | None = None
+    timeout_s: float = Field(60.0, gt=0)
+    max_retries: int = Field(1, ge=0, le=10)
+    temperature: float = Field(0.1, ge=0, le=2)
+    max_passages: int = Field(6, ge=1, le=20, description="passages put in the prompt")
+    max_tokens: int = Field(400, ge=16, le=8192, description="longest answer, in tokens")
+    context_window: int = Field(4096, ge=512, description="the model's context, in tokens")
+    max_context_chars: int = Field(
+        6000, ge=500, description="characters of passage text in the prompt, all passages"
+    )
+    local_model_path: Path | None = Field(None, description="GGUF file for generator=local")
+
+    def missing_for(self, generator: str) -> str | None:
+        """Why this generator cannot be built from these settings, or None when it can."""
+        if generator == "llm" and not self.model:
+            return "generator 'llm' needs llm.model (WATERCOOLER_LLM__MODEL)"
+        if generator == "llm" and self.provider == "openai" and not self.base_url:
+            return "generator 'llm' needs llm.base_url (WATERCOOLER_LLM__BASE_URL)"
+        if generator == "local" and not self.local_model_path:
+            return "generator 'local' needs llm.local_model_path (a GGUF file)"
+        return None
+
+    @model_validator(mode="after")
+    def _generator_is_configured(self) -> LLMSettings:
+        problem = self.missing_for(self.generator)
+        if problem:
+            raise ValueError(problem)
+        return self
+
+
+class RetrievalSettings(BaseModel):
+    """How passages are found and ranked: hybrid search, reranking, diversity, abstention."""
+
+    mode: Literal["hybrid", "dense", "sparse"] = Field(
+        "hybrid", description="'hybrid' (dense + BM25 fused with RRF); the others are baselines"
+    )
+    rrf_k: int = Field(60, ge=1, description="reciprocal rank fusion constant")
+    prefetch_limit: int = Field(50, ge=1, le=1000, description="candidates per retriever")
+    top_k: int = Field(8, ge=1, le=100, description="passages returned")
+    rerank_depth: int = Field(30, ge=1, le=1000, description="candidates fetched and reranked")
+    max_per_document: int = Field(2, ge=1, description="passages kept per document")
+    superseded_penalty: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="share of the candidates' score range a superseded passage loses",
+    )
+    # The eval suite calibrates this on its answerable/unanswerable questions.
+    abstain_threshold: float = Field(
+        0.35, ge=-1, le=1, description="below this top dense cosine the assistant abstains"
+    )
+    reranker: str = Field(
+        "none", description="'none' or a path to a sentence-transformers CrossEncoder directory"
+    )
+
+    @model_validator(mode="after")
+    def _depth_covers_top_k(self) -> RetrievalSettings:
+        if self.rerank_depth < self.top_k:
+            raise ValueError("retrieval.rerank_depth must be at least retrieval.top_k")
+        return self
+
+
+class ExpertsSettings(BaseModel):
+    """How the people to contact are ranked and when they are at work."""
+
+    max_people: int = Field(5, ge=1, le=50)
+    work_start: int = Field(9, ge=0, le=23, description="local hour the working day starts")
+    work_end: int = Field(17, ge=1, le=24, description="local hour the working day ends")
+    owner_weight: float = Field(0.6, ge=0, le=1, description="an owner's weight; an author's is 1")
+    recency_half_life_days: float = Field(365.0, gt=0)
+
+    @model_validator(mode="after")
+    def _day_has_hours(self) -> ExpertsSettings:
+        if self.work_end <= self.work_start:
+            raise ValueError("experts.work_end must be after experts.work_start")
+        return self
+
+
+class ServiceSettings(BaseModel):
+    """The HTTP service: where it listens, who may call it, and request limits."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+    url: str | None = Field(
+        None, description="where clients (the ingest CLI, the UI) reach it; default from host/port"
+    )
+    auth_mode: Literal["open", "keys"] = Field(
+        "open",
+        description="'open': every caller is an anonymous reader of public content (demo); "
+        "'keys': an API key is required (Authorization: Bearer <key> or X-API-Key)",
+    )
+    bootstrap_admin_key: SecretStr | None = Field(
+        None, description="creates the first admin key at start-up (auth_mode=keys)"
+    )
+    bootstrap_admin_user: str = "admin"
+    cors_origins: list[str] = Field(default_factory=list)
+    max_question_chars: int = Field(2000, ge=10, le=20000)
+
+    @model_validator(mode="after")
+    def _no_placeholder_key(self) -> ServiceSettings:
+        key = self.bootstrap_admin_key
+        if key is not None:
+            plain = key.get_secret_value()
+            if len(plain) < 24 or plain.lower() in _PLACEHOLDER_SECRETS:
+                raise ValueError(
+                    "service.bootstrap_admin_key is too short or a placeholder: use at least "
+                    "24 random characters (python -m service keys generate)"
+                )
+        return self
+
+    @property
+    def base_url(self) -> str:
+        """The URL clients use: `url`, or http://host:port (a wildcard host → loopback)."""
+        if self.url:
+            return self.url.rstrip("/")
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host
+        return f"http://{host}:{self.port}"
+
+
+_PLACEHOLDER_SECRETS = {"changeme", "change-me", "secret", "password", "admin", "wc_changeme"}
+
+
 class Settings(BaseSettings):
     """Everything configurable in Watercooler."""
 
@@ -89,6 +230,10 @@ class Settings(BaseSettings):
     chunking: ChunkingSettings = ChunkingSettings()
     db: DatabaseSettings = DatabaseSettings()
     ingest: IngestSettings = IngestSettings()
+    llm: LLMSettings = LLMSettings()
+    retrieval: RetrievalSettings = RetrievalSettings()
+    experts: ExpertsSettings = ExpertsSettings()
+    service: ServiceSettings = ServiceSettings()
 
     @property
     def database_url(self) -> str:

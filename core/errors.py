@@ -7,6 +7,7 @@
     ├── VectorIndexError       the vector index failed
     │   └── IndexMismatchError the index was built with another model/dimension/chunker
     ├── StorageError           the database failed
+    ├── GenerationError        the answer generator (an LLM endpoint, a local model) failed
     └── NotFoundError          a requested object does not exist
 """
 
@@ -44,6 +45,10 @@ class IndexMismatchError(VectorIndexError):
 
 class StorageError(WatercoolerError):
     """The database failed."""
+
+
+class GenerationError(WatercoolerError):
+    """The answer generator failed: an LLM timed out, was unreachable or refused the request."""
 
 
 class NotFoundError(WatercoolerError):

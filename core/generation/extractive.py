@@ -1,0 +1,305 @@
+"""The offline default generator: the best supporting sentences of the top passages, cited.
+
+Every unit (sentence, list item, table row) of the top passages is scored by a mix of
+dense similarity to the question, overlap with the question's content words (weighted by
+idf among the units; numbers and names count double) and the rank of its passage. The best
+one opens the answer; up to three more follow when they score close to it and say something
+new (MMR). A sentence that leans on the one before it ("This sets ...") comes with it or not
+at all. A how-to question answered by a numbered list gets the whole list, in order. Units
+are shown in passage rank and reading order, each followed by its marker. Nothing relevant
+→ empty text.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from core.embedding import Embedder
+from core.generation.base import Generated
+from core.generation.citations import split_sentences as split_answer
+from core.generation.citations import validate_citations
+from core.generation.units import Unit, split_sentences, split_units
+from core.schema import Passage, SourceKind
+
+log = logging.getLogger(__name__)
+
+# Weights of the score parts; dense and lexical are in [0, 1], the rank prior is 1/(1 + rank).
+W_DENSE, W_LEXICAL, W_RANK, W_NUMBER = 0.55, 0.30, 0.15, 0.05
+MIN_DENSE = 0.35  # best unit below this (and without word overlap) → nothing relevant
+MIN_DENSE_WITH_WORDS = 0.25
+MIN_LEXICAL = 0.5
+# A further unit must score at least this share of the best, both measured above FLOOR
+# (what an unrelated unit of the top passage scores: its rank prior and a little similarity);
+# a unit from another passage than the best one's must come closer to change the subject.
+RELATIVE_CUTOFF = 0.55
+RELATIVE_CUTOFF_OTHER_PASSAGE = 0.8
+FLOOR = 0.15
+MMR_LAMBDA = 0.7
+NEAR_DUPLICATE = 0.9
+MAX_STEPS = 8
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]|\d+(?:[.,]\d+)*%?")
+_MARKUP = re.compile(r"\*\*|__|`|(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w)")
+_WANTS_NUMBER = re.compile(
+    r"\b(how (many|much|long|often|soon|big|large)|limit|maximum|minimum|max|min|cap|rate|"
+    r"amount|cost|price|percent\w*|mark|score|threshold|deadline|when|date|size)\b",
+    re.IGNORECASE,
+)
+_PROCEDURAL = re.compile(
+    r"^\s*how (do|can|should|would|to)\b|\bhow to\b|\bwhat (do|should) (i|we) do\b|"
+    r"\bsteps?\b|\bprocedure\b|\bprocess\b",
+    re.IGNORECASE,
+)
+# Sentences that start like this refer back to the previous one and cannot stand alone.
+_LEANS_BACK = re.compile(
+    r"^(this|that|these|those|it|its|they|their|them|he|she|his|her|such|however|but|also|"
+    r"otherwise|instead|so|thus|therefore)\b",
+    re.IGNORECASE,
+)
+_STOPWORDS = """a about above after again against all am an and any are as at be because been before
+    being below between both but by can could did do does doing down during each few for from
+    further had has have having he her here hers him his how i if in into is it its itself just
+    me more most my no nor not now of off on once only or other our out over own same she should
+    so some such than that the their them then there these they this those through to too under
+    until up very was we were what when where which while who whom why will with would you your
+    yours get got need needs want wants tell know please much many there's what's i'm"""
+STOPWORDS = frozenset(_STOPWORDS.split())
+
+
+def _stem(word: str) -> str:
+    """A crude stem: lowercase, no plural s, first five letters ('travelling' ~ 'travel')."""
+    word = word.lower().replace("’", "'")
+    if word.endswith("ies") and len(word) > 4:
+        word = word[:-3] + "y"
+    elif word.endswith("s") and not word.endswith("ss") and len(word) > 3:
+        word = word[:-1]
+    return word if word[0].isdigit() else word[:5]
+
+
+def _terms(text: str) -> set[str]:
+    return {_stem(w) for w in _WORD.findall(text) if w.lower() not in STOPWORDS}
+
+
+def _question_terms(question: str) -> dict[str, float]:
+    """Content words of the question with weights: numbers and names count double."""
+    weights: dict[str, float] = {}
+    for i, word in enumerate(_WORD.findall(question)):
+        if word.lower() in STOPWORDS:
+            continue
+        special = any(c.isdigit() for c in word) or (i > 0 and word[0].isupper())
+        special = special or any(c.isupper() for c in word[1:])
+        weights[_stem(word)] = max(weights.get(_stem(word), 0.0), 2.0 if special else 1.0)
+    return weights
+
+
+def _idf_weighted(weights: dict[str, float], documents: list[set[str]]) -> dict[str, float]:
+    """Question term weights times their BM25 idf among the units: common words count less."""
+    n = len(documents)
+    out = {}
+    for term, weight in weights.items():
+        df = sum(term in doc for doc in documents)
+        out[term] = weight * math.log(1 + (n - df + 0.5) / (df + 0.5))
+    return out
+
+
+def plain(text: str) -> str:
+    """Text without markdown emphasis and code marks, for embedding and matching."""
+    return _MARKUP.sub("", text)
+
+
+@dataclass
+class _Candidate:
+    unit: Unit
+    passage: int  # 0-based rank of the passage
+    score: float = 0.0
+    dense: float = 0.0
+    lexical: float = 0.0
+
+
+def cite(text: str, marker: int) -> str:
+    """The unit with `[marker]` before the closing punctuation of each of its sentences."""
+    cited = []
+    for sentence in split_sentences(text):
+        body = sentence.rstrip()
+        end = body[-1] if body.endswith(("!", "?")) else "."
+        body = body.rstrip(".!?:;").rstrip()
+        cited.append(f"{body} [{marker}]{end}")
+    return " ".join(cited)
+
+
+def render(chosen: list[_Candidate]) -> str:
+    """Cited units as paragraphs; the steps of one numbered list as a numbered list."""
+    parts: list[tuple[bool, str]] = []  # (is a list, text)
+    i = 0
+    while i < len(chosen):
+        first = chosen[i]
+        run = 1
+        while (
+            first.unit.kind == "step"
+            and i + run < len(chosen)
+            and chosen[i + run].unit.kind == "step"
+            and (chosen[i + run].passage, chosen[i + run].unit.block)
+            == (first.passage, first.unit.block)
+        ):
+            run += 1
+        if run > 1:
+            steps = chosen[i : i + run]
+            lines = [f"{k}. {cite(c.unit.text, c.passage + 1)}" for k, c in enumerate(steps, 1)]
+            parts.append((True, "\n".join(lines)))
+        elif parts and not parts[-1][0]:
+            parts[-1] = (False, f"{parts[-1][1]} {cite(first.unit.text, first.passage + 1)}")
+        else:
+            parts.append((False, cite(first.unit.text, first.passage + 1)))
+        i += run
+    return "\n\n".join(text for _, text in parts)
+
+
+class ExtractiveGenerator:
+    """Answers with the best supporting sentences of the passages, each with its marker."""
+
+    name = "extractive"
+
+    def __init__(self, embedder: Embedder, max_passages: int = 6, max_units: int = 4) -> None:
+        self.embedder = embedder
+        self.max_passages = max_passages
+        self.max_units = max_units
+
+    def generate(self, question: str, passages: list[Passage]) -> Generated:
+        """An answer from the passages' own sentences; empty text when none is relevant."""
+        started = time.perf_counter()
+        passages = passages[: self.max_passages]
+        chosen = self._select(question, passages)
+        text = render(chosen)
+        log.info(
+            "extractive answer",
+            extra={
+                "units": len(chosen),
+                "passages": sorted({c.passage + 1 for c in chosen}),
+                "ms": round((time.perf_counter() - started) * 1000, 1),
+            },
+        )
+        return validate_citations(text, len(passages))
+
+    def stream(self, question: str, passages: list[Passage]) -> Iterator[str]:
+        """The answer sentence by sentence (it is computed at once; streaming is for the API)."""
+        text = self.generate(question, passages).text
+        start = 0
+        for sentence in split_answer(text):
+            end = text.index(sentence, start) + len(sentence)
+            yield text[start:end]
+            start = end
+
+    def _candidates(self, passages: list[Passage]) -> list[_Candidate]:
+        """Units of every passage; a unit repeated by an overlapping chunk is kept once."""
+        seen: set[str] = set()
+        out: list[_Candidate] = []
+        for rank, passage in enumerate(passages):
+            for unit in split_units(passage.text, transcript=passage.kind == SourceKind.VIDEO):
+                key = plain(unit.text).lower()
+                if key not in seen:
+                    seen.add(key)
+                    out.append(_Candidate(unit, rank))
+        return out
+
+    def _score(self, question: str, passages: list[Passage], cands: list[_Candidate]) -> np.ndarray:
+        """Score every candidate in place; returns the unit vectors for redundancy checks."""
+        query = self.embedder.embed_query(question)
+        vectors = self.embedder.embed_documents([plain(c.unit.text) for c in cands])
+        dense = vectors @ query
+        unit_terms = [_terms(plain(c.unit.text)) for c in cands]
+        weights = _idf_weighted(_question_terms(question), unit_terms)
+        total = sum(weights.values()) or 1.0
+        context = [_terms(" ".join([p.title, *p.heading_path])) for p in passages]
+        wants_number = bool(_WANTS_NUMBER.search(question))
+        for cand, sim, terms in zip(cands, dense, unit_terms, strict=True):
+            heading = context[cand.passage]
+            hits = sum(
+                w if t in terms else 0.5 * w if t in heading else 0.0 for t, w in weights.items()
+            )
+            cand.dense = float(sim)
+            cand.lexical = hits / total
+            has_number = wants_number and any(ch.isdigit() for ch in cand.unit.text)
+            cand.score = (
+                W_DENSE * cand.dense
+                + W_LEXICAL * cand.lexical
+                + W_RANK / (1 + cand.passage)
+                + W_NUMBER * has_number
+            )
+        return vectors
+
+    def _select(self, question: str, passages: list[Passage]) -> list[_Candidate]:
+        cands = self._candidates(passages)
+        if not cands:
+            return []
+        vectors = self._score(question, passages, cands)
+        best = max(range(len(cands)), key=lambda i: (cands[i].score, -i))
+        top = cands[best]
+        relevant = top.dense >= MIN_DENSE or (
+            top.dense >= MIN_DENSE_WITH_WORDS and top.lexical >= MIN_LEXICAL
+        )
+        if not relevant:
+            log.info("nothing relevant", extra={"dense": round(top.dense, 3)})
+            return []
+        before = {(c.passage, c.unit.position): i for i, c in enumerate(cands)}
+
+        def predecessor(i: int) -> int | None:
+            """The sentence `i` leans on, when it leans on one of its own paragraph."""
+            c = cands[i]
+            if c.unit.kind != "sentence" or not _LEANS_BACK.match(c.unit.text):
+                return None
+            j = before.get((c.passage, c.unit.position - 1))
+            return j if j is not None and cands[j].unit.block == c.unit.block else None
+
+        lead = predecessor(best)
+        chosen = [best] if lead is None else [lead, best]
+        pool = [
+            i
+            for i, c in enumerate(cands)
+            if c.score - FLOOR
+            >= (top.score - FLOOR)
+            * (RELATIVE_CUTOFF if c.passage == top.passage else RELATIVE_CUTOFF_OTHER_PASSAGE)
+        ]
+        while len(chosen) < self.max_units:
+            best_mmr, pick = -np.inf, -1
+            for i in pool:
+                if i in chosen or predecessor(i) not in (None, *chosen):
+                    continue
+                redundancy = float(np.max(vectors[chosen] @ vectors[i]))
+                if redundancy >= NEAR_DUPLICATE:
+                    continue
+                mmr = MMR_LAMBDA * cands[i].score - (1 - MMR_LAMBDA) * redundancy
+                if mmr > best_mmr:
+                    best_mmr, pick = mmr, i
+            if pick < 0:
+                break
+            chosen.append(pick)
+        if _PROCEDURAL.search(question):
+            chosen = self._whole_procedure(cands, chosen)
+        return sorted((cands[i] for i in chosen), key=lambda c: (c.passage, c.unit.position))
+
+    def _whole_procedure(self, cands: list[_Candidate], chosen: list[int]) -> list[int]:
+        """For a how-to question, all steps of the best chosen numbered list, in order."""
+        steps = [i for i in chosen if cands[i].unit.kind == "step"]
+        if not steps:
+            return chosen
+        head = cands[steps[0]]
+        same_list = [
+            i
+            for i, c in enumerate(cands)
+            if c.passage == head.passage and c.unit.block == head.unit.block
+        ][:MAX_STEPS]
+        # Keep what was chosen before the list in its passage (an intro), drop the rest.
+        intro = [
+            i
+            for i in chosen
+            if cands[i].passage == head.passage
+            and cands[i].unit.position < cands[same_list[0]].unit.position
+        ]
+        return intro[:1] + same_list

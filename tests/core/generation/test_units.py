@@ -1,0 +1,97 @@
+"""Passage text → answer units."""
+
+from __future__ import annotations
+
+from core.generation.units import split_sentences, split_units
+
+
+def texts(text: str, transcript: bool = False) -> list[str]:
+    return [u.text for u in split_units(text, transcript=transcript)]
+
+
+def test_headings_code_and_intro_lines_are_dropped() -> None:
+    text = (
+        "## Alert: web-5xx\n"
+        "Triggered when more than 2% of requests fail for five minutes.\n\n"
+        "To recover the web tier:\n"
+        "1. Check the last deploy in #platform-deploys.\n"
+        "2. Check the database connections:\n"
+        "   ```bash\n   campusctl db connections --region eu-west\n   ```\n"
+        "3. Restart the web tier one node at a time.\n"
+        "Ok."
+    )
+    units = split_units(text)
+    assert [u.text for u in units] == [
+        "Triggered when more than 2% of requests fail for five minutes.",
+        "Check the last deploy in #platform-deploys.",
+        "Check the database connections:",
+        "Restart the web tier one node at a time.",
+    ]
+    assert [u.kind for u in units[1:]] == ["step", "step", "step"]
+    assert len({u.block for u in units[1:]}) == 1  # the code block does not end the list
+
+
+def test_table_rows_read_with_their_header() -> None:
+    text = (
+        "| Expense | Limit | Receipt |\n|---|---|---|\n"
+        "| Meals (travel) | 55 EUR/day | over 10 EUR |"
+    )
+    assert texts(text) == ["Meals (travel) — Limit: 55 EUR/day; Receipt: over 10 EUR"]
+
+
+def test_a_heading_glued_to_its_paragraph_is_dropped() -> None:
+    text = (
+        "Meal allowance\nWhen travelling, meals are capped at 55 EUR per day.\n"
+        "Hotels\nA night costs 150 EUR."
+    )
+    assert texts(text) == [
+        "When travelling, meals are capped at 55 EUR per day.",
+        "A night costs 150 EUR.",
+    ]
+
+
+def test_sentences_do_not_end_at_abbreviations_or_initials() -> None:
+    assert split_sentences("Ask Dr. J. Smith, e.g. by email. Then wait 2.5 days.") == [
+        "Ask Dr. J. Smith, e.g. by email.",
+        "Then wait 2.5 days.",
+    ]
+
+
+def test_fragments_too_short_or_too_long_are_dropped() -> None:
+    long = " ".join(["word"] * 90) + "."
+    assert texts(f"Yes. {long} Meals are capped at 55 EUR per day.") == [
+        "Meals are capped at 55 EUR per day."
+    ]
+
+
+def test_a_transcript_is_speech_not_headings() -> None:
+    text = (
+        "Today we publish a course from Lumen 3.\nClick Publish at the top right\n"
+        "Then choose Content Hub as the destination."
+    )
+    assert "Click Publish at the top right" not in " ".join(texts(text))  # looks like a heading
+    assert texts(text, transcript=True) == [
+        "Today we publish a course from Lumen 3.",
+        "Click Publish at the top right Then choose Content Hub as the destination.",
+    ]
+    unpunctuated = " ".join(f"word{i}" for i in range(100))
+    assert [len(t.split()) for t in texts(unpunctuated, transcript=True)] == [30, 30, 30, 10]
+
+
+def test_a_loose_list_with_wrapped_items_stays_one_list() -> None:
+    text = (
+        "1. Check the last deploy in #platform-deploys.\n"
+        "   Roll it back if it finished in the last 30 minutes.\n\n"
+        "2. Click **Publish**.\n\n"
+        "Afterwards, post an update on the status page.\n"
+        "1. A new list starts here again."
+    )
+    units = split_units(text)
+    assert [u.text for u in units] == [
+        "Check the last deploy in #platform-deploys. Roll it back if it finished in the last "
+        "30 minutes.",
+        "Click **Publish**.",
+        "Afterwards, post an update on the status page.",
+        "A new list starts here again.",
+    ]
+    assert units[0].block == units[1].block != units[3].block
