@@ -1,0 +1,296 @@
+"""The assistant: retrieve, generate a cited answer (or abstain), and name the people to ask.
+
+`Assistant.ask` returns an Answer; `Assistant.ask_stream` yields the same answer as events:
+("token", text piece)..., ("citations", [Citation]), ("people", [Expert]), ("done", Answer).
+The "done" Answer is authoritative (its text is validated and renumbered as a whole).
+
+It abstains — "I couldn't find this in the content you can access." — when the top dense
+cosine under the caller's filter is below `retrieval.abstain_threshold` or the generator
+finds no answer; the people most likely to know are named all the same.
+
+Confidence, for an answer that does not abstain:
+    retrieval = clamp((top_dense - threshold) / (CONFIDENT_COSINE - threshold), 0, 1)
+    support   = share of the answer's sentences that carry a citation
+    confidence = RETRIEVAL_WEIGHT × retrieval + (1 - RETRIEVAL_WEIGHT) × support
+An abstention has confidence 0.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal, TypeAlias
+from urllib.parse import urldefrag
+
+from core.config import Settings
+from core.errors import ConfigError
+from core.experts import ExpertFinder
+from core.generation.base import Generator
+from core.generation.citations import (
+    NO_ANSWER,
+    renumber,
+    split_sentences,
+    used_markers,
+    validate_citations,
+)
+from core.retrieval import QueryFilters, RetrievalResult, Retriever
+from core.schema import Answer, Citation, Expert, Passage, PersonRef, Principal, SourceKind
+
+log = logging.getLogger(__name__)
+
+ABSTAIN_TEXT = "I couldn't find this in the content you can access."
+CONFIDENT_COSINE = 0.7  # a top cosine at or above this counts as fully confident retrieval
+RETRIEVAL_WEIGHT = 0.6
+_MARKERS = re.compile(r"\s*\[\d+\]")
+_OPEN_MARKER_MAX = 40  # an unclosed "[" this close to the end may still become a marker
+
+StreamEvent: TypeAlias = (
+    tuple[Literal["token"], str]
+    | tuple[Literal["citations"], list[Citation]]
+    | tuple[Literal["people"], list[Expert]]
+    | tuple[Literal["done"], Answer]
+)
+
+
+@dataclass
+class _Turn:
+    """One question on its way through the assistant."""
+
+    question: str
+    generator: Generator
+    result: RetrievalResult
+    context: list[Passage]  # the passages to generate from; [] when retrieval is too weak
+    now: datetime | None
+    started: float = field(default_factory=time.perf_counter)
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+class Assistant:
+    """Answers questions from the content a caller may see, with citations and people."""
+
+    def __init__(
+        self,
+        retriever: Retriever,
+        experts: ExpertFinder,
+        generators: dict[str, Generator],
+        settings: Settings,
+    ) -> None:
+        self.retriever = retriever
+        self.experts = experts
+        self.generators = generators
+        self.settings = settings
+
+    def ask(
+        self,
+        question: str,
+        principal: Principal,
+        filters: QueryFilters | None = None,
+        generator: str = "extractive",
+        *,
+        now: datetime | None = None,
+    ) -> Answer:
+        """A cited answer, or an abstention, with the people to contact."""
+        turn = self._start(question, principal, filters, generator, now)
+        mark = time.perf_counter()
+        text, flagged = "", []
+        if turn.context:
+            generated = turn.generator.generate(question, turn.context)
+            text, flagged = generated.text, generated.unsupported_sentences
+        turn.timings["generate"] = _ms(mark)
+        return self._finish(turn, text, flagged)
+
+    def ask_stream(
+        self,
+        question: str,
+        principal: Principal,
+        filters: QueryFilters | None = None,
+        generator: str = "extractive",
+        *,
+        now: datetime | None = None,
+    ) -> Iterator[StreamEvent]:
+        """The answer as events: tokens (markers already renumbered), citations, people, done."""
+        turn = self._start(question, principal, filters, generator, now)
+        mark = time.perf_counter()
+        pieces: list[str] = []
+        emitted = False
+        if turn.context:
+            renumberer = StreamRenumberer(len(turn.context))
+            held = ""  # text that may still turn out to be the generator's no-answer reply
+            for piece in turn.generator.stream(question, turn.context):
+                pieces.append(piece)
+                ready = renumberer.feed(piece)
+                if not emitted and _may_be_no_answer(held + ready):
+                    held += ready
+                    continue
+                if held + ready:
+                    yield ("token", held + ready)
+                    emitted, held = True, ""
+            rest = held + renumberer.flush()
+            if rest and (emitted or not _is_no_answer("".join(pieces))):
+                yield ("token", rest)
+                emitted = True
+        turn.timings["generate"] = _ms(mark)
+        answer = self._finish(turn, "".join(pieces), [])
+        if answer.abstained and not emitted:
+            yield ("token", answer.text)
+        yield ("citations", answer.citations)
+        yield ("people", answer.people)
+        yield ("done", answer)
+
+    def _start(
+        self,
+        question: str,
+        principal: Principal,
+        filters: QueryFilters | None,
+        generator: str,
+        now: datetime | None,
+    ) -> _Turn:
+        """Pick the generator and retrieve; the context is empty when retrieval is too weak."""
+        started = time.perf_counter()
+        if generator not in self.generators:
+            available = ", ".join(sorted(self.generators)) or "none"
+            raise ConfigError(f"generator {generator!r} is not available; configured: {available}")
+        result = self.retriever.search(question, principal, filters)
+        top = result.top_dense_score
+        context = result.passages[: self.settings.llm.max_passages]
+        if top is None or top < self.settings.retrieval.abstain_threshold:
+            log.info("retrieval too weak to answer", extra={"top_dense": top})
+            context = []
+        turn = _Turn(question, self.generators[generator], result, context, now, started)
+        turn.timings["retrieve"] = _ms(started)
+        return turn
+
+    def _finish(self, turn: _Turn, raw_text: str, flagged: list[str]) -> Answer:
+        """Validate and renumber the text, build citations, rank people, score confidence."""
+        mark = time.perf_counter()
+        people = self.experts.rank(turn.result.passages, now=turn.now)
+        turn.timings["experts"] = _ms(mark)
+        checked = validate_citations(raw_text, len(turn.context))
+        answer = Answer(question=turn.question, text=ABSTAIN_TEXT, people=people)
+        answer.generator = turn.generator.name
+        if _is_no_answer(checked.text):
+            answer.abstained = True
+        else:
+            order = used_markers(checked.text)
+            mapping = {old: new for new, old in enumerate(order, start=1)}
+            answer.text = renumber(checked.text, mapping)
+            answer.citations = self._citations(answer.text, [turn.context[n - 1] for n in order])
+            flagged_now = [renumber(s, mapping) for s in [*flagged, *checked.unsupported_sentences]]
+            answer.unsupported_sentences = list(dict.fromkeys(flagged_now))
+            answer.confidence = self._confidence(
+                turn.result.top_dense_score, answer.text, answer.unsupported_sentences
+            )
+        turn.timings["total"] = _ms(turn.started)
+        answer.timings_ms = turn.timings
+        log.info(
+            "answered",
+            extra={
+                "generator": answer.generator,
+                "abstained": answer.abstained,
+                "citations": len(answer.citations),
+                "unsupported": len(answer.unsupported_sentences),
+                "confidence": answer.confidence,
+                "people": len(people),
+                "ms": turn.timings["total"],
+            },
+        )
+        return answer
+
+    def _citations(self, text: str, cited: list[Passage]) -> list[Citation]:
+        """Citation n for the n-th cited passage, quoting the first sentence that cites it."""
+        sentences = split_sentences(text)
+        names = self.experts.lookup([a for p in cited for a in p.author_ids])
+        citations = []
+        for marker, passage in enumerate(cited, start=1):
+            quote = next((s for s in sentences if f"[{marker}]" in s), None)
+            citations.append(
+                Citation(
+                    marker=marker,
+                    chunk_id=passage.chunk_id,
+                    document_id=passage.document_id,
+                    title=passage.title,
+                    kind=passage.kind,
+                    url=citation_url(passage),
+                    path=passage.path,
+                    heading_path=passage.heading_path,
+                    text=passage.text,
+                    start=passage.start,
+                    end=passage.end,
+                    time_start=passage.time_start,
+                    quote=_MARKERS.sub("", quote).strip() if quote else None,
+                    authors=[PersonRef(id=a, name=names[a].name) for a in passage.author_ids],
+                )
+            )
+        return citations
+
+    def _confidence(self, top_dense: float | None, text: str, unsupported: list[str]) -> float:
+        """Top dense cosine and cited-sentence share mapped into 0..1 (module docstring)."""
+        threshold = self.settings.retrieval.abstain_threshold
+        high = max(CONFIDENT_COSINE, threshold + 0.1)
+        retrieval = min(1.0, max(0.0, ((top_dense or 0.0) - threshold) / (high - threshold)))
+        sentences = len(split_sentences(text))
+        support = max(0, sentences - len(unsupported)) / sentences if sentences else 0.0
+        return round(RETRIEVAL_WEIGHT * retrieval + (1 - RETRIEVAL_WEIGHT) * support, 3)
+
+
+class StreamRenumberer:
+    """Renumbers `[n]` markers of streamed text to 1..k in order of first use, piece by piece.
+
+    Text after an unclosed "[" near the end is held back until the marker is complete.
+    Markers that point to no passage are dropped, as `validate_citations` does.
+    """
+
+    def __init__(self, n_passages: int) -> None:
+        self.n_passages = n_passages
+        self.mapping: dict[int, int] = {}
+        self._pending = ""
+
+    def feed(self, piece: str) -> str:
+        """The renumbered text that is safe to emit after this piece."""
+        self._pending += piece
+        cut = len(self._pending)
+        opened = self._pending.rfind("[")
+        unclosed = opened >= 0 and "]" not in self._pending[opened:]
+        if unclosed and cut - opened <= _OPEN_MARKER_MAX:
+            cut = opened
+        # Whitespace before the cut waits too: a marker dropped next takes it along.
+        cut = len(self._pending[:cut].rstrip())
+        ready, self._pending = self._pending[:cut], self._pending[cut:]
+        return self._renumber(ready)
+
+    def flush(self) -> str:
+        """Whatever is still held back, renumbered."""
+        ready, self._pending = self._pending, ""
+        return self._renumber(ready)
+
+    def _renumber(self, text: str) -> str:
+        for n in used_markers(text):
+            if 1 <= n <= self.n_passages and n not in self.mapping:
+                self.mapping[n] = len(self.mapping) + 1
+        return renumber(text, self.mapping) if text else text
+
+
+def citation_url(passage: Passage) -> str | None:
+    """The passage's link; for a video, one that starts playing where the passage starts."""
+    if passage.kind != SourceKind.VIDEO or not passage.url or passage.time_start is None:
+        return passage.url
+    return f"{urldefrag(passage.url).url}#t={int(passage.time_start)}"
+
+
+def _is_no_answer(text: str) -> bool:
+    """Empty text, or the reply generators give when the passages do not answer."""
+    plain = text.strip().rstrip(".").casefold()
+    return not plain or plain == NO_ANSWER.rstrip(".").casefold()
+
+
+def _may_be_no_answer(text: str) -> bool:
+    """Whether streamed text so far could still become the no-answer reply."""
+    return NO_ANSWER.casefold().startswith(text.strip().casefold())
+
+
+def _ms(since: float) -> float:
+    return round((time.perf_counter() - since) * 1000, 2)
