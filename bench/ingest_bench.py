@@ -73,8 +73,9 @@ def main(argv: list[str] | None = None) -> int:
         probe.data_dir.mkdir()
         db = Database(probe.database_url)
         index = open_index(probe)
-        one = build_pipeline(probe, load_sources(scaled_sources(tmp_path, 1)), index=index,
-                             embedder=embedder, db=db).run()
+        one = build_pipeline(
+            probe, load_sources(scaled_sources(tmp_path, 1)), index=index, embedder=embedder, db=db
+        ).run()
         index.close()
         db.dispose()
         per_copy = max(one.totals.chunks, 1)

@@ -129,7 +129,7 @@ class SentenceTransformerEmbedder:
     @property
     def max_tokens(self) -> int:
         """Longest input the model reads (longer texts are truncated)."""
-        return int(self._model.max_seq_length)
+        return int(self._model.max_seq_length or 512)
 
     def token_lengths(self, texts: Sequence[str]) -> list[int]:
         """Number of model tokens of each text (without special tokens)."""
@@ -174,9 +174,7 @@ class SentenceTransformerEmbedder:
             emb = torch.nn.functional.normalize(emb.float(), p=2, dim=1)
             return emb.cpu().numpy()
 
-    def _tokenized_batches(
-        self, texts: list[str]
-    ) -> Iterator[tuple[range, dict[str, Any]]]:
+    def _tokenized_batches(self, texts: list[str]) -> Iterator[tuple[range, dict[str, Any]]]:
         """Yield tokenized batches, tokenizing the next batch while the current one runs."""
         batches: queue.Queue[tuple[range, dict[str, Any]] | BaseException | None] = queue.Queue(2)
 

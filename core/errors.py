@@ -1,14 +1,14 @@
 """One small error tree; apps translate it once at their edges.
 
-    WatercoolerError
-    ├── ConfigError            settings or a config file are invalid
-    ├── SourceError            one source item cannot be read (reported, skipped)
-    ├── EmbeddingError         the embedding model failed to load or run
-    ├── VectorIndexError       the vector index failed
-    │   └── IndexMismatchError the index was built with another model/dimension/chunker
-    ├── StorageError           the database failed
-    ├── GenerationError        the answer generator (an LLM endpoint, a local model) failed
-    └── NotFoundError          a requested object does not exist
+WatercoolerError
+├── ConfigError            settings or a config file are invalid
+├── SourceError            one source item cannot be read (reported, skipped)
+├── EmbeddingError         the embedding model failed to load or run
+├── VectorIndexError       the vector index failed
+│   └── IndexMismatchError the index was built with another model/dimension/chunker
+├── StorageError           the database failed
+├── GenerationError        the answer generator (an LLM endpoint, a local model) failed
+└── NotFoundError          a requested object does not exist
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ import re
 import uuid
 from datetime import datetime
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -128,3 +129,103 @@ def person_id_for(name: str | None, email: str | None) -> str:
     key = (email or name or "unknown").strip().lower()
     slug = re.sub(r"[^a-z0-9]+", "-", key.split("@")[0]).strip("-") or "person"
     return f"{slug}-{hashlib.sha1(key.encode()).hexdigest()[:6]}"
+
+
+Role = Literal["reader", "trainer", "admin"]
+
+
+class Principal(BaseModel):
+    """Who is asking: their user id, access groups and role."""
+
+    user_id: str = "anonymous"
+    groups: list[str] = Field(default_factory=list)
+    role: Role = "reader"
+
+    def access(self) -> list[str]:
+        """Principals a document's groups are matched against."""
+        return [f"user:{self.user_id}", *self.groups]
+
+
+class Passage(BaseModel):
+    """A retrieved chunk with what is needed to rank, cite and attribute it."""
+
+    chunk_id: str
+    document_id: str
+    title: str
+    kind: SourceKind
+    source: str
+    url: str | None = None
+    path: str | None = None
+    heading_path: list[str] = Field(default_factory=list)
+    text: str
+    start: int
+    end: int
+    time_start: float | None = None
+    time_end: float | None = None
+    author_ids: list[str] = Field(default_factory=list)
+    owner_ids: list[str] = Field(default_factory=list)
+    tags: list[str] = Field(default_factory=list)
+    updated: datetime | None = None
+    superseded_by: str | None = None
+    score: float = 0.0
+
+
+class PersonRef(BaseModel):
+    """A person named in a citation: enough to show and link them."""
+
+    id: str
+    name: str
+
+
+class Citation(BaseModel):
+    """A cited passage: marker `[n]` in the answer text points here."""
+
+    marker: int
+    chunk_id: str
+    document_id: str
+    title: str
+    kind: SourceKind
+    url: str | None = None
+    path: str | None = None
+    heading_path: list[str] = Field(default_factory=list)
+    text: str
+    start: int
+    end: int
+    time_start: float | None = None
+    quote: str | None = None
+    authors: list[PersonRef] = Field(default_factory=list)
+
+
+class ExpertDocument(BaseModel):
+    """A document that makes someone the right person to ask."""
+
+    document_id: str
+    title: str
+    url: str | None = None
+    role: Literal["author", "owner"]
+    updated: datetime | None = None
+
+
+class Expert(BaseModel):
+    """A person to contact about a question, with the evidence and whether they are at work."""
+
+    person: Person
+    score: float
+    documents: list[ExpertDocument] = Field(default_factory=list)
+    local_time: str | None = None
+    working_hours: bool | None = None
+    why: str = ""
+
+
+class Answer(BaseModel):
+    """An answer with its citations, the people to contact, and how sure we are."""
+
+    question: str
+    text: str
+    citations: list[Citation] = Field(default_factory=list)
+    people: list[Expert] = Field(default_factory=list)
+    confidence: float = 0.0
+    abstained: bool = False
+    unsupported_sentences: list[str] = Field(default_factory=list)
+    generator: str = "extractive"
+    timings_ms: dict[str, float] = Field(default_factory=dict)

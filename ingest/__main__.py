@@ -1,4 +1,9 @@
-"""`python -m ingest run [--source NAME] [--config FILE]`: run an ingestion job."""
+"""`python -m ingest run [--source NAME] [--config FILE]`: run an ingestion job.
+
+When the service is running (it owns the index), the job runs there: the CLI starts it with
+`POST /ingest/jobs`, polls it and prints its progress and report. Otherwise — or with
+`--standalone`, `--config` or `--data-dir` — the CLI opens the index and runs the job itself.
+"""
 
 from __future__ import annotations
 
@@ -6,17 +11,23 @@ import argparse
 import logging
 import os
 import sys
+import time
 from pathlib import Path
+from typing import Any
 
+import httpx
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from core.config import get_settings
+from core.auth import local_key_path, read_local_key
+from core.config import Settings, get_settings
 from core.errors import ConfigError, IndexMismatchError, SourceError, WatercoolerError
-from ingest.report import IngestReport
+from ingest.report import Failure, IngestReport, SourceCounts
 
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG, EXIT_INDEX = 0, 1, 2, 3
+PROBE_TIMEOUT_S = 1.0
+POLL_EVERY_S = 0.5
 
 # Offline by construction: models are loaded from disk, never from a hub.
 OFFLINE_ENV = {
@@ -41,13 +52,33 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--config", type=Path, help="sources YAML (default: bundled sample)")
     run.add_argument("--data-dir", type=Path, help="data directory (default: ./data)")
     run.add_argument("--quiet", action="store_true", help="no progress bars")
+    run.add_argument("--verbose", action="store_true", help="log each step to stderr")
+    run.add_argument(
+        "--service-url", help="the running service to ingest through (default: service.base_url)"
+    )
+    run.add_argument("--standalone", action="store_true", help="never use a running service")
+    run.add_argument(
+        "--api-key",
+        default=os.environ.get("WATERCOOLER_API_KEY"),
+        help="admin key for the service (default: $WATERCOOLER_API_KEY, else the key the "
+        "service leaves in its data directory)",
+    )
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if args.service_url and (args.config or args.standalone):
+        parser.error("the service ingests its own sources: --service-url excludes --config")
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
     console = Console()
     err = Console(stderr=True)
     try:
         overrides = {"data_dir": args.data_dir} if args.data_dir else {}
         settings = get_settings(**overrides)
+        local_run = args.standalone or ((args.config or args.data_dir) and not args.service_url)
+        url = args.service_url or settings.service.base_url
+        if not local_run and _service_answers(url):
+            return _run_remote(url, _api_key(args.api_key, settings), args, console, err)
         from ingest.job import standalone_pipeline
 
         with standalone_pipeline(settings, args.config) as pipeline:
@@ -63,14 +94,107 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INDEX
     except WatercoolerError as exc:
         err.print(f"[red]ingestion failed:[/] {exc}")
+        if "another process" in str(exc):
+            err.print("if that is the service, pass its address: --service-url http://HOST:PORT")
         return EXIT_FAILED
     print_report(report, console)
     return EXIT_OK
 
 
+def _service_answers(url: str) -> bool:
+    """Whether a Watercooler service answers at `url` (its health, healthy or not)."""
+    try:
+        response = httpx.get(f"{url}/health", timeout=PROBE_TIMEOUT_S)
+        return "auth_mode" in response.json()
+    except (httpx.HTTPError, ValueError):
+        return False
+
+
+def _api_key(given: str | None, settings: Settings) -> str | None:
+    return given or read_local_key(local_key_path(settings))
+
+
+def _run_remote(
+    url: str, key: str | None, args: argparse.Namespace, console: Console, err: Console
+) -> int:
+    """Run the job in the service: start it, follow it, print its report."""
+    err.print(f"ingesting through the service at {url}")
+    headers = {"Authorization": f"Bearer {key}"} if key else {}
+    try:
+        with httpx.Client(base_url=url, headers=headers, timeout=30.0) as client:
+            response = client.post("/ingest/jobs", json={"source": args.source})
+            if response.status_code != 202:
+                return _refused(response, err)
+            job = _follow(client, response.json(), args.quiet, err)
+    except httpx.HTTPError as exc:
+        err.print(f"[red]lost the service at {url}:[/] {exc}")
+        return EXIT_FAILED
+    if job["status"] != "succeeded":
+        error = str(job.get("error") or "unknown error")
+        err.print(f"[red]ingestion failed:[/] {error}")
+        if error.startswith(("ConfigError", "SourceError")):
+            return EXIT_CONFIG
+        return EXIT_INDEX if error.startswith("IndexMismatchError") else EXIT_FAILED
+    print_report(report_from_dict(job["report"]), console)
+    return EXIT_OK
+
+
+def _refused(response: httpx.Response, err: Console) -> int:
+    """Explain why the service did not start the job; the matching exit code."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    detail = body.get("detail") or response.text
+    err.print(f"[red]the service refused the job ({response.status_code}):[/] {detail}")
+    if response.status_code in (400, 401, 403, 422):
+        return EXIT_CONFIG
+    return EXIT_INDEX if body.get("error") == "index_mismatch" else EXIT_FAILED
+
+
+def _follow(client: httpx.Client, job: dict[str, Any], quiet: bool, err: Console) -> dict[str, Any]:
+    """Poll the job until it ends, showing its stage counters."""
+    columns = (TextColumn("{task.description:<18}"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, console=err, transient=False, disable=quiet) as bars:
+        tasks = {
+            "parse": bars.add_task("parse + chunk files", total=None),
+            "embed": bars.add_task("embed + write chunks", total=None),
+        }
+        while True:
+            for stage, counter in job.get("progress", {}).items():
+                if stage in tasks:
+                    bars.update(tasks[stage], completed=counter["done"], total=counter["total"])
+            if job["status"] != "running":
+                return job
+            time.sleep(POLL_EVERY_S)
+            response = client.get(f"/ingest/jobs/{job['id']}")
+            response.raise_for_status()
+            job = response.json()
+
+
+def report_from_dict(data: dict[str, Any]) -> IngestReport:
+    """An IngestReport from its `to_dict()` form (as the service returns it)."""
+    fields = ("new", "changed", "unchanged", "deleted", "failed", "chunks")
+    return IngestReport(
+        sources={
+            name: SourceCounts(**{k: int(c.get(k, 0)) for k in fields})
+            for name, c in data.get("sources", {}).items()
+        },
+        failures=[Failure(f["source"], f["path"], f["reason"]) for f in data.get("failures", [])],
+        unknown_people=list(data.get("unknown_people", [])),
+        orphans_removed=int(data.get("orphans_removed", 0)),
+        seconds=float(data.get("seconds", 0.0)),
+        embed_seconds=float(data.get("embed_seconds", 0.0)),
+    )
+
+
 def _run_with_progress(pipeline: object, only: str | None, console: Console) -> IngestReport:
-    columns = (TextColumn("{task.description:<18}"), BarColumn(), MofNCompleteColumn(),
-               TimeElapsedColumn())
+    columns = (
+        TextColumn("{task.description:<18}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
     with Progress(*columns, console=console, transient=False) as bars:
         tasks = {
             "parse": bars.add_task("parse + chunk files", total=0),
@@ -84,7 +208,7 @@ def _run_with_progress(pipeline: object, only: str | None, console: Console) -> 
                 bars.update(task, total=current + total)
             bars.advance(task, advance)
 
-        return pipeline.run(only=only, progress=hook)  # type: ignore[attr-defined, no-any-return]
+        return pipeline.run(only=only, progress=hook)  # type: ignore[attr-defined]
 
 
 def print_report(report: IngestReport, console: Console) -> None:
@@ -94,14 +218,18 @@ def print_report(report: IngestReport, console: Console) -> None:
         table.add_column(col, justify="left" if col == "source" else "right")
     rows = [*report.sources.items(), ("TOTAL", report.totals)]
     for name, c in rows:
-        table.add_row(name, *(str(v) for v in (c.new, c.changed, c.unchanged, c.deleted,
-                                                  c.failed, c.chunks)))
+        table.add_row(
+            name, *(str(v) for v in (c.new, c.changed, c.unchanged, c.deleted, c.failed, c.chunks))
+        )
     console.print(table)
     console.print(
         f"time {report.seconds:.1f} s · {report.totals.chunks} chunks written · "
         f"{report.chunks_per_s:.1f} chunks/s"
-        + (f" · {report.orphans_removed} orphaned documents removed" if report.orphans_removed
-           else "")
+        + (
+            f" · {report.orphans_removed} orphaned documents removed"
+            if report.orphans_removed
+            else ""
+        )
     )
     if report.failures:
         failed = Table(title="Skipped items")

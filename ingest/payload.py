@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from core.schema import Chunk, Contributor, Document
@@ -29,10 +30,8 @@ def chunk_payload(doc: Document, chunk: Chunk) -> dict[str, Any]:
         "groups": sorted(doc.groups),
         "public": not doc.groups,
         "tags": sorted({t.lower() for t in doc.tags}),
-        "created": doc.created.isoformat() if doc.created else None,
-        "updated": (doc.updated or doc.created).isoformat()
-        if (doc.updated or doc.created)
-        else None,
+        "created": _iso(doc.created),
+        "updated": _iso(doc.updated or doc.created),
         "superseded_by": doc.superseded_by,
         "heading_path": chunk.heading_path,
         "text": chunk.text,
@@ -46,3 +45,7 @@ def chunk_payload(doc: Document, chunk: Chunk) -> dict[str, Any]:
 def person_ids(contributors: list[Contributor]) -> list[str]:
     """Resolved person ids of contributors, first occurrence order, without repeats."""
     return list(dict.fromkeys(c.person_id for c in contributors if c.person_id))
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None

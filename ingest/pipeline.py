@@ -400,10 +400,7 @@ def _file_hash(path: Path) -> str:
 
 def _document_hash(doc: Document) -> str:
     """Content hash plus the resolved people and supersession (they go into the payload)."""
-    resolved = (
-        sorted(f"{c.person_id}:{c.weight}" for c in doc.authors)
-        + ["|"]
-        + sorted(c.person_id or "" for c in doc.owners)
-    )
-    extra = "\x00".join([*resolved, doc.superseded_by or ""])
+    authors = sorted(f"{c.person_id}:{c.weight}" for c in doc.authors)
+    owners = sorted(c.person_id or "" for c in doc.owners)
+    extra = "\x00".join([*authors, "|", *owners, doc.superseded_by or ""])
     return hashlib.sha256((doc.content_hash + extra).encode()).hexdigest()

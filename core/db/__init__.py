@@ -1,30 +1,42 @@
-"""The relational store: the ingestion manifest, the people directory and ingest runs.
+"""The relational store: manifest, people directory, ingest runs, API keys, question log.
 
     engine.py    Database(url): engine per dialect, schema + version, session(), ping()
     models.py    the tables (SQLAlchemy declarative), UTCDateTime, SCHEMA_VERSION
     manifest.py  ManifestStore: source files and documents (with their chunk ids)
     people.py    PeopleStore: the people directory and its search
     runs.py      RunStore: ingest runs and their reports
+    keys.py      KeyStore: API keys (stored as sha256), their users, groups and roles
+    questions.py QuestionStore: the question log and the feedback on answers
 
 Runs on SQLite (default, a file under the data directory) and PostgreSQL; every failure
 leaves as `core.errors.StorageError`.
 """
 
 from core.db.engine import Database, redact_url
+from core.db.keys import ApiKeyEntry, KeyStore, generate_key, hash_key
 from core.db.manifest import DocumentEntry, FileEntry, ManifestStore
 from core.db.models import SCHEMA_VERSION
 from core.db.people import PeopleStore
+from core.db.questions import FeedbackEntry, QuestionEntry, QuestionStore, Rating
 from core.db.runs import RunEntry, RunStatus, RunStore
 
 __all__ = [
     "SCHEMA_VERSION",
+    "ApiKeyEntry",
     "Database",
     "DocumentEntry",
+    "FeedbackEntry",
     "FileEntry",
+    "KeyStore",
     "ManifestStore",
     "PeopleStore",
+    "QuestionEntry",
+    "QuestionStore",
+    "Rating",
     "RunEntry",
     "RunStatus",
     "RunStore",
+    "generate_key",
+    "hash_key",
     "redact_url",
 ]

@@ -1,4 +1,5 @@
-"""Tables: the ingestion manifest (files, documents), the people directory, ingest runs.
+"""Tables: the ingestion manifest (files, documents), the people directory, ingest runs,
+API keys, and the question log with its feedback.
 
 Types are portable across SQLite and PostgreSQL: JSON via `sqlalchemy.JSON`, datetimes via
 `UTCDateTime` (stored in UTC, always read back timezone-aware). `SCHEMA_VERSION` is written
@@ -12,8 +13,11 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     DateTime,
     Dialect,
+    Float,
+    ForeignKey,
     Index,
     Integer,
     MetaData,
@@ -150,3 +154,56 @@ class IngestRun(Base):
     source: Mapped[str | None] = mapped_column(String(255))  # the source filter, if any
     report: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     error: Mapped[str | None] = mapped_column(Text)
+
+
+class ApiKeyRecord(Base):
+    """An API key: only its sha256 is stored, with who it stands for and its role."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 hex of the key
+    prefix: Mapped[str] = mapped_column(String(16))  # first characters, to tell keys apart
+    user_id: Mapped[str] = mapped_column(String(255), index=True)
+    groups: Mapped[list[str]] = mapped_column(JSON)
+    role: Mapped[str] = mapped_column(String(16))
+    label: Mapped[str | None] = mapped_column(Text)
+    created: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_used: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class QuestionRecord(Base):
+    """One question asked through the service, with what it was answered."""
+
+    __tablename__ = "questions"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # uuid4
+    created: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    user_id: Mapped[str] = mapped_column(String(255), index=True)
+    groups: Mapped[list[str]] = mapped_column(JSON)
+    question: Mapped[str] = mapped_column(Text)
+    filters: Mapped[dict[str, Any]] = mapped_column(JSON)
+    generator: Mapped[str] = mapped_column(String(32))
+    answer: Mapped[str] = mapped_column(Text)
+    cited_document_ids: Mapped[list[str]] = mapped_column(JSON)
+    people_ids: Mapped[list[str]] = mapped_column(JSON)
+    confidence: Mapped[float] = mapped_column(Float)
+    abstained: Mapped[bool] = mapped_column(Boolean, index=True)
+    timings_ms: Mapped[dict[str, float]] = mapped_column(JSON)
+
+
+class FeedbackRecord(Base):
+    """A rating of an answer (or of one of its citations), linked to its question."""
+
+    __tablename__ = "feedback"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    question_id: Mapped[str] = mapped_column(
+        ForeignKey("questions.id", ondelete="CASCADE"), index=True
+    )
+    created: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    user_id: Mapped[str] = mapped_column(String(255))
+    rating: Mapped[str] = mapped_column(String(32), index=True)
+    marker: Mapped[int | None] = mapped_column(Integer)
+    comment: Mapped[str | None] = mapped_column(Text)

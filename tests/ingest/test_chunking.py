@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Any
 
 import pytest
@@ -14,8 +15,13 @@ from ingest.connectors.base import TextBuilder
 
 def _doc(builder: TextBuilder, kind: SourceKind = SourceKind.DOC) -> Document:
     return Document(
-        id="d1", source="s", native_id="n", kind=kind, title="T",
-        text=builder.text, blocks=builder.blocks,
+        id="d1",
+        source="s",
+        native_id="n",
+        kind=kind,
+        title="T",
+        text=builder.text,
+        blocks=builder.blocks,
     )
 
 
@@ -58,7 +64,7 @@ def test_consecutive_chunks_overlap(chunker: Chunker) -> None:
     b.add(" ".join(f"Fact {i} is about quizzes." for i in range(40)))
     chunks = chunker.chunk(_doc(b))
     assert len(chunks) >= 2
-    for prev, nxt in zip(chunks, chunks[1:], strict=False):
+    for prev, nxt in pairwise(chunks):
         assert nxt.start < prev.end, "the next chunk repeats the end of the previous one"
         assert nxt.start > prev.start
 
@@ -76,8 +82,12 @@ def test_overlong_sentence_is_cut_at_token_boundaries(chunker: Chunker, embedder
 def test_video_cues_keep_times(chunker: Chunker) -> None:
     b = TextBuilder()
     for i in range(20):
-        b.add(f"In this part we talk about captions and accessibility {i}.", None, i * 5.0,
-              i * 5.0 + 4.5)
+        b.add(
+            f"In this part we talk about captions and accessibility {i}.",
+            None,
+            i * 5.0,
+            i * 5.0 + 4.5,
+        )
     chunks = chunker.chunk(_doc(b, SourceKind.VIDEO))
     assert len(chunks) > 1
     assert chunks[0].time_start == 0.0

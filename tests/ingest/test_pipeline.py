@@ -40,11 +40,19 @@ def make_corpus(root: Path, with_bad: bool = True) -> Path:
     ]
     if with_bad:
         (root / "drop").mkdir()
-        for name in ("empty.md", "binary.md", "broken-front-matter.md", "latin1.txt",
-                     "not-a-pdf.pdf", "truncated.pdf", "not-a-zip.docx"):
+        for name in (
+            "empty.md",
+            "binary.md",
+            "broken-front-matter.md",
+            "latin1.txt",
+            "not-a-pdf.pdf",
+            "truncated.pdf",
+            "not-a-zip.docx",
+        ):
             shutil.copy(BAD / name, root / "drop" / name)
         (root / "drop" / "good.md").write_text(
-            "---\ntitle: Printer guide\nauthor: Priya\n---\n# Printing\n\nUse the 3rd floor printer."
+            "---\ntitle: Printer guide\nauthor: Priya\n---\n"
+            "# Printing\n\nUse the 3rd floor printer."
         )
         sources.append({"name": "drop", "kind": "doc", "path": "drop", "groups": ["ops"]})
     config = root / "sources.yaml"
@@ -62,8 +70,9 @@ class Harness:
         db = Database(self.settings.database_url)
         index = open_index(self.settings)
         try:
-            pipeline = build_pipeline(self.settings, load_sources(self.config), index=index,
-                                      embedder=self.embedder, db=db)
+            pipeline = build_pipeline(
+                self.settings, load_sources(self.config), index=index, embedder=self.embedder, db=db
+            )
             return pipeline.run(only=only)
         finally:
             index.close()
@@ -99,8 +108,15 @@ def test_first_run_ingests_and_reports_bad_files(harness: Harness) -> None:
     totals = report.totals
     assert totals.new > 15 and totals.chunks > 60
     reasons = {f.path: f.reason for f in report.failures}
-    assert set(reasons) == {"empty.md", "binary.md", "broken-front-matter.md", "latin1.txt",
-                            "not-a-pdf.pdf", "truncated.pdf", "not-a-zip.docx"}
+    assert set(reasons) == {
+        "empty.md",
+        "binary.md",
+        "broken-front-matter.md",
+        "latin1.txt",
+        "not-a-pdf.pdf",
+        "truncated.pdf",
+        "not-a-zip.docx",
+    }
     assert "empty" in reasons["empty.md"]
     assert "UTF-8" in reasons["latin1.txt"]
     assert report.counts("drop").new == 1  # the good file next to the broken ones
@@ -119,7 +135,7 @@ def test_unchanged_run_skips_everything(harness: Harness) -> None:
 
 def test_changed_and_deleted_documents(harness: Harness) -> None:
     harness.run()
-    count_before, chunks_before = harness.state()
+    _, chunks_before = harness.state()
     root = harness.config.parent
     page = next((root / "wiki-md").rglob("*.md"))
     page.write_text(page.read_text() + "\n\n## Addendum\n\nA brand new paragraph on kettles.\n")
@@ -176,8 +192,18 @@ def test_people_are_resolved_and_unknown_authors_kept(harness: Harness) -> None:
 
 
 def _cli(config: Path, data_dir: Path, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "ingest", "run", "--config", str(config),
-            "--data-dir", str(data_dir), "--quiet", *extra]
+    return [
+        sys.executable,
+        "-m",
+        "ingest",
+        "run",
+        "--config",
+        str(config),
+        "--data-dir",
+        str(data_dir),
+        "--quiet",
+        *extra,
+    ]
 
 
 def _env() -> dict[str, str]:
@@ -188,8 +214,14 @@ def _env() -> dict[str, str]:
 def test_killed_job_resumes_to_the_same_index(tmp_path: Path, embedder: Any) -> None:
     config = make_corpus(tmp_path / "corpus", with_bad=False)
     killed_dir = tmp_path / "killed"
-    proc = subprocess.Popen(_cli(config, killed_dir, "--verbose"), stderr=subprocess.PIPE,
-                            stdout=subprocess.DEVNULL, text=True, env=_env(), cwd=REPO)
+    proc = subprocess.Popen(
+        _cli(config, killed_dir, "--verbose"),
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+        env=_env(),
+        cwd=REPO,
+    )
     assert proc.stderr is not None
     batches = 0
     for line in proc.stderr:
@@ -201,12 +233,14 @@ def test_killed_job_resumes_to_the_same_index(tmp_path: Path, embedder: Any) -> 
     proc.wait(timeout=60)
     assert proc.returncode == -signal.SIGKILL, "the job finished before it could be killed"
 
-    resumed = subprocess.run(_cli(config, killed_dir), env=_env(), cwd=REPO,
-                             capture_output=True, text=True, timeout=600)
+    resumed = subprocess.run(
+        _cli(config, killed_dir), env=_env(), cwd=REPO, capture_output=True, text=True, timeout=600
+    )
     assert resumed.returncode == 0, resumed.stderr
     clean_dir = tmp_path / "clean"
-    clean = subprocess.run(_cli(config, clean_dir), env=_env(), cwd=REPO,
-                           capture_output=True, text=True, timeout=600)
+    clean = subprocess.run(
+        _cli(config, clean_dir), env=_env(), cwd=REPO, capture_output=True, text=True, timeout=600
+    )
     assert clean.returncode == 0, clean.stderr
 
     states = []
@@ -219,8 +253,14 @@ def test_killed_job_resumes_to_the_same_index(tmp_path: Path, embedder: Any) -> 
 
 
 def test_cli_exit_codes(tmp_path: Path) -> None:
-    missing = subprocess.run(_cli(tmp_path / "nope.yaml", tmp_path / "d"), env=_env(), cwd=REPO,
-                             capture_output=True, text=True, timeout=120)
+    missing = subprocess.run(
+        _cli(tmp_path / "nope.yaml", tmp_path / "d"),
+        env=_env(),
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert missing.returncode == 2
     assert "not found" in missing.stderr
     assert "Traceback" not in missing.stderr
