@@ -1,0 +1,127 @@
+"""`python -m service`: run the API, and manage API keys from the command line.
+
+    python -m service serve [--host H] [--port P]
+    python -m service keys create --user alice --groups hr,finance --role admin [--label L]
+    python -m service keys list
+    python -m service keys revoke KEY_ID
+    python -m service keys generate        a random key for service.bootstrap_admin_key
+
+Keys are written straight to the configured database (the service need not run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+
+from core.config import Settings, get_settings
+from core.db import Database, KeyStore, generate_key
+from core.db.keys import ROLES
+from core.errors import ConfigError, NotFoundError, WatercoolerError
+
+EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
+
+OFFLINE_ENV = {
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "HF_HUB_DISABLE_TELEMETRY": "1",
+    "DO_NOT_TRACK": "1",
+    "SCARF_NO_ANALYTICS": "1",
+    "UNSTRUCTURED_DISABLE_NOTICE": "1",
+    "TOKENIZERS_PARALLELISM": "false",
+}
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m service", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the API with uvicorn")
+    serve.add_argument("--host", help="default: service.host")
+    serve.add_argument("--port", type=int, help="default: service.port")
+    keys = sub.add_parser("keys", help="manage API keys").add_subparsers(
+        dest="action", required=True
+    )
+    create = keys.add_parser("create", help="create a key and print it (shown only once)")
+    create.add_argument("--user", required=True, help="user id the key stands for")
+    create.add_argument("--groups", default="", help="access groups, comma-separated")
+    create.add_argument("--role", choices=ROLES, default="reader")
+    create.add_argument("--label", help="a note to tell keys apart")
+    keys.add_parser("list", help="list keys (never the keys themselves)")
+    revoke = keys.add_parser("revoke", help="revoke a key by id")
+    revoke.add_argument("key_id")
+    keys.add_parser("generate", help="print a random key without storing it")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run a command; returns the exit code."""
+    for key, value in OFFLINE_ENV.items():
+        os.environ.setdefault(key, value)
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    if args.command == "keys" and args.action == "generate":
+        print(generate_key())
+        return EXIT_OK
+    try:
+        settings = get_settings()
+        if args.command == "serve":
+            return _serve(settings, args.host, args.port)
+        return _keys(settings, args)
+    except ConfigError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except NotFoundError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_FAILED
+    except WatercoolerError as exc:
+        print(f"failed: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def _serve(settings: Settings, host: str | None, port: int | None) -> int:
+    import uvicorn
+
+    uvicorn.run(
+        "service.main:create_app",
+        factory=True,
+        host=host or settings.service.host,
+        port=port or settings.service.port,
+    )
+    return EXIT_OK
+
+
+def _keys(settings: Settings, args: argparse.Namespace) -> int:
+    logging.getLogger("core.db").setLevel(logging.WARNING)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    db = Database(settings.database_url)
+    try:
+        store = KeyStore(db)
+        if args.action == "create":
+            groups = [g.strip() for g in args.groups.split(",") if g.strip()]
+            entry, plain = store.create(args.user, groups, args.role, label=args.label)
+            print(plain)
+            print(
+                f"key {entry.id} for {entry.user_id} (role {entry.role}, groups "
+                f"{','.join(entry.groups) or '-'}); it is shown only now",
+                file=sys.stderr,
+            )
+        elif args.action == "list":
+            for e in store.list():
+                state = "active" if e.active else f"revoked {e.revoked:%Y-%m-%d}"
+                used = f"{e.last_used:%Y-%m-%d %H:%M}" if e.last_used else "never"
+                print(
+                    f"{e.id}  {e.prefix}…  {e.user_id:<16} {e.role:<8} "
+                    f"{','.join(e.groups) or '-':<20} used {used:<16} {state}  {e.label or ''}"
+                )
+        else:
+            entry = store.revoke(args.key_id)
+            print(f"revoked key {entry.id} of {entry.user_id}")
+    finally:
+        db.dispose()
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,212 @@
+"""Everything the service builds once at start-up and closes at shutdown."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass
+
+import numpy as np
+
+from core.answering import Assistant
+from core.auth import Authenticator, issue_local_key, local_key_path, retire_local_key
+from core.config import Settings
+from core.db import (
+    ApiKeyEntry,
+    Database,
+    KeyStore,
+    ManifestStore,
+    PeopleStore,
+    QuestionStore,
+    RunStore,
+)
+from core.embedding import Embedder, SentenceTransformerEmbedder
+from core.errors import (
+    ConfigError,
+    GenerationError,
+    IndexMismatchError,
+    VectorIndexError,
+    WatercoolerError,
+)
+from core.experts import ExpertFinder
+from core.generation import Generator, make_generator
+from core.generation.factory import GENERATORS
+from core.index.base import IndexMeta, VectorIndex
+from core.index.factory import open_index
+from core.rerank import Reranker, make_reranker
+from core.retrieval import Retriever
+from core.sparse import Bm25Encoder
+from ingest.chunking import CHUNKER_VERSION
+from service.jobs import IngestJobs
+
+log = logging.getLogger(__name__)
+
+JOB_SHUTDOWN_WAIT_S = 60.0
+
+
+class SerializedEmbedder:
+    """An Embedder whose calls run one at a time (request threads and the ingest job share
+    one model, and a fast tokenizer must not be used by two threads at once)."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self.inner = inner
+        self.model_name = inner.model_name
+        self.dimension = inner.dimension
+        self._lock = threading.Lock()
+
+    def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
+        """Vectors for passages."""
+        with self._lock:
+            return self.inner.embed_documents(texts)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        """Vector for one query."""
+        with self._lock:
+            return self.inner.embed_query(text)
+
+    def token_lengths(self, texts: Sequence[str]) -> list[int]:
+        """Number of model tokens of each text."""
+        with self._lock:
+            return self.inner.token_lengths(texts)
+
+    def token_offsets(self, text: str) -> list[tuple[int, int]]:
+        """Character span of each model token."""
+        with self._lock:
+            return self.inner.token_offsets(text)
+
+
+@dataclass
+class Components:
+    """The service's collaborators, shared by every request."""
+
+    settings: Settings
+    db: Database
+    index: VectorIndex
+    embedder: Embedder
+    sparse: Bm25Encoder
+    reranker: Reranker
+    generators: dict[str, Generator]
+    unavailable: dict[str, str]  # generator name → why it cannot be used
+    retriever: Retriever
+    experts: ExpertFinder
+    assistant: Assistant
+    manifest: ManifestStore
+    people: PeopleStore
+    runs: RunStore
+    keys: KeyStore
+    questions: QuestionStore
+    auth: Authenticator
+    jobs: IngestJobs
+    index_problem: str | None = None
+    local_key: ApiKeyEntry | None = None
+
+    @classmethod
+    def build(cls, settings: Settings, embedder: Embedder | None = None) -> Components:
+        """Open the database and index, load the models, wire the services."""
+        with ExitStack() as undo:
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+            db = Database(settings.database_url)
+            undo.callback(db.dispose)
+            index = open_index(settings)
+            undo.callback(index.close)
+            shared = SerializedEmbedder(embedder or SentenceTransformerEmbedder(settings.embedding))
+            sparse = Bm25Encoder()
+            reranker = make_reranker(settings)
+            generators, unavailable = build_generators(settings, shared)
+            people = PeopleStore(db)
+            retriever = Retriever(index, shared, sparse, reranker, settings.retrieval, people)
+            experts = ExpertFinder(people, settings.experts)
+            runs = RunStore(db)
+            keys = KeyStore(db)
+            components = cls(
+                settings=settings,
+                db=db,
+                index=index,
+                embedder=shared,
+                sparse=sparse,
+                reranker=reranker,
+                generators=generators,
+                unavailable=unavailable,
+                retriever=retriever,
+                experts=experts,
+                assistant=Assistant(retriever, experts, generators, settings),
+                manifest=ManifestStore(db),
+                people=people,
+                runs=runs,
+                keys=keys,
+                questions=QuestionStore(db),
+                auth=Authenticator(settings.service.auth_mode, keys),
+                jobs=IngestJobs(settings, index=index, embedder=shared, db=db, runs=runs),
+            )
+            components.index_problem = check_index(index, shared)
+            components._start_auth()
+            if settings.index.backend == "edge":  # this process is the index's only writer
+                components.jobs.fail_interrupted()
+            undo.pop_all()
+        log.info(
+            "service ready",
+            extra={
+                "index": settings.index.backend,
+                "model": shared.model_name,
+                "generators": sorted(generators),
+                "auth_mode": settings.service.auth_mode,
+                "index_problem": components.index_problem,
+            },
+        )
+        return components
+
+    def _start_auth(self) -> None:
+        service = self.settings.service
+        if service.bootstrap_admin_key is not None:
+            plain = service.bootstrap_admin_key.get_secret_value()
+            self.keys.ensure(plain, service.bootstrap_admin_user, "admin")
+        self.local_key = issue_local_key(self.keys, local_key_path(self.settings))
+
+    def close(self) -> None:
+        """Wait for a running ingest job (bounded), then release the key, index and database."""
+        if not self.jobs.wait(JOB_SHUTDOWN_WAIT_S):
+            log.warning("shutting down while an ingest job still runs")
+        try:
+            if self.local_key is not None:
+                retire_local_key(self.keys, self.local_key, local_key_path(self.settings))
+        except WatercoolerError as exc:
+            log.warning("cannot revoke the local key", extra={"error": str(exc)})
+        try:
+            self.index.close()
+        except VectorIndexError as exc:
+            log.warning("closing the index failed", extra={"error": str(exc)})
+        self.db.dispose()
+        log.info("service stopped")
+
+
+def build_generators(
+    settings: Settings, embedder: Embedder
+) -> tuple[dict[str, Generator], dict[str, str]]:
+    """Every generator the settings allow, and why each of the others cannot be used."""
+    generators: dict[str, Generator] = {}
+    unavailable: dict[str, str] = {}
+    for name in GENERATORS:
+        problem = settings.llm.missing_for(name)
+        if problem is None:
+            try:
+                generators[name] = make_generator(name, settings, embedder)
+                continue
+            except (ConfigError, GenerationError) as exc:
+                problem = str(exc)
+        unavailable[name] = problem
+        log.info("generator unavailable", extra={"generator": name, "reason": problem})
+    return generators, unavailable
+
+
+def check_index(index: VectorIndex, embedder: Embedder) -> str | None:
+    """Create the index if missing; the reason it cannot serve this model, if any."""
+    try:
+        index.ensure(IndexMeta(embedder.model_name, embedder.dimension, CHUNKER_VERSION))
+    except IndexMismatchError as exc:
+        log.error("index mismatch", extra={"reason": str(exc)})
+        return str(exc)
+    except VectorIndexError as exc:  # e.g. a server that is down: it may come back
+        log.warning("index not available at start-up", extra={"reason": str(exc)})
+    return None

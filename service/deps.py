@@ -1,0 +1,168 @@
+"""Typed dependencies: the components built at start-up, and the caller."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+
+from core.answering import Assistant
+from core.auth import key_from_headers, require_role
+from core.db import KeyStore, ManifestStore, PeopleStore, QuestionStore, RunStore
+from core.errors import IndexMismatchError
+from core.experts import ExpertFinder
+from core.index.base import VectorIndex
+from core.retrieval import QueryFilters, Retriever
+from core.schema import Principal, SourceKind
+from service.components import Components
+from service.jobs import IngestJobs
+
+# auto_error=False: the Authenticator decides (open mode needs no key); these declare the
+# schemes in OpenAPI so the docs page offers to send a key.
+_bearer = HTTPBearer(auto_error=False, description="Authorization: Bearer <API key>")
+_api_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="API key")
+
+
+def get_components(request: Request) -> Components:
+    """The components the lifespan built."""
+    components: Components = request.app.state.components
+    return components
+
+
+ComponentsDep = Annotated[Components, Depends(get_components)]
+
+
+def get_index(c: ComponentsDep) -> VectorIndex:
+    """The vector index, unless it was built with another model (then 503 with the reason)."""
+    if c.index_problem:
+        raise IndexMismatchError(c.index_problem)
+    return c.index
+
+
+def get_retriever(c: ComponentsDep, _: Annotated[VectorIndex, Depends(get_index)]) -> Retriever:
+    """The retriever (its index checked)."""
+    return c.retriever
+
+
+def get_assistant(c: ComponentsDep, _: Annotated[VectorIndex, Depends(get_index)]) -> Assistant:
+    """The assistant (its index checked)."""
+    return c.assistant
+
+
+def get_experts(c: ComponentsDep) -> ExpertFinder:
+    """The expert finder."""
+    return c.experts
+
+
+def get_manifest(c: ComponentsDep) -> ManifestStore:
+    """The document manifest."""
+    return c.manifest
+
+
+def get_people(c: ComponentsDep) -> PeopleStore:
+    """The people directory."""
+    return c.people
+
+
+def get_runs(c: ComponentsDep) -> RunStore:
+    """The ingest run log."""
+    return c.runs
+
+
+def get_keys(c: ComponentsDep) -> KeyStore:
+    """The API key store."""
+    return c.keys
+
+
+def get_questions(c: ComponentsDep) -> QuestionStore:
+    """The question log."""
+    return c.questions
+
+
+def get_jobs(c: ComponentsDep) -> IngestJobs:
+    """The ingestion job runner."""
+    return c.jobs
+
+
+IndexDep = Annotated[VectorIndex, Depends(get_index)]
+RetrieverDep = Annotated[Retriever, Depends(get_retriever)]
+AssistantDep = Annotated[Assistant, Depends(get_assistant)]
+ExpertsDep = Annotated[ExpertFinder, Depends(get_experts)]
+ManifestDep = Annotated[ManifestStore, Depends(get_manifest)]
+PeopleDep = Annotated[PeopleStore, Depends(get_people)]
+RunsDep = Annotated[RunStore, Depends(get_runs)]
+KeysDep = Annotated[KeyStore, Depends(get_keys)]
+QuestionsDep = Annotated[QuestionStore, Depends(get_questions)]
+JobsDep = Annotated[IngestJobs, Depends(get_jobs)]
+
+
+def get_caller(
+    c: ComponentsDep,
+    request: Request,
+    _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    api_key: Annotated[str | None, Depends(_api_key)],
+) -> Principal:
+    """Who is calling: from the API key, or the anonymous reader in open mode."""
+    return c.auth.authenticate(key_from_headers(request.headers.get("authorization"), api_key))
+
+
+CallerDep = Annotated[Principal, Depends(get_caller)]
+
+
+def get_admin(caller: CallerDep) -> Principal:
+    """The caller, who must be an admin."""
+    require_role(caller, "admin")
+    return caller
+
+
+AdminDep = Annotated[Principal, Depends(get_admin)]
+
+
+def _split(values: list[str] | None) -> list[str] | None:
+    """Repeated and comma-separated query values as one list (None when empty)."""
+    items = [v.strip() for value in values or [] for v in value.split(",") if v.strip()]
+    return items or None
+
+
+def _kinds(values: list[str] | None) -> list[SourceKind] | None:
+    kinds = _split(values)
+    allowed = [k.value for k in SourceKind]
+    unknown = [k for k in kinds or [] if k not in allowed]
+    if unknown:
+        raise RequestValidationError(
+            [
+                {
+                    "loc": ("query", "kinds"),
+                    "msg": f"unknown kind {unknown[0]!r}; use {', '.join(allowed)}",
+                    "type": "enum",
+                }
+            ]
+        )
+    return [SourceKind(k) for k in kinds] if kinds else None
+
+
+def get_filters(
+    kinds: Annotated[list[str] | None, Query(description="wiki, blog, doc, video")] = None,
+    sources: Annotated[list[str] | None, Query(description="source names")] = None,
+    people: Annotated[list[str] | None, Query(description="author or owner ids")] = None,
+    teams: Annotated[list[str] | None, Query(description="teams of authors/owners")] = None,
+    tags: Annotated[list[str] | None, Query(description="document tags")] = None,
+    updated_from: Annotated[datetime | None, Query(description="ISO 8601")] = None,
+    updated_to: Annotated[datetime | None, Query(description="ISO 8601")] = None,
+) -> QueryFilters:
+    """Search filters from the query string (repeat a parameter or separate values by commas)."""
+    return QueryFilters(
+        kinds=_kinds(kinds),
+        sources=_split(sources),
+        people=_split(people),
+        teams=_split(teams),
+        tags=_split(tags),
+        updated_from=updated_from,
+        updated_to=updated_to,
+    )
+
+
+FiltersDep = Annotated[QueryFilters, Depends(get_filters)]

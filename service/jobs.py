@@ -1,0 +1,145 @@
+"""Ingestion jobs run inside the service: one at a time, on a worker thread.
+
+The service owns the index (the embedded Edge shard admits one process), so ingestion runs
+here over the same index, embedder and database the queries use. Each job is a RunStore
+row (status, report, error); while it runs, its stage counters live in memory.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+
+from core.config import Settings, SourcesConfig, load_sources
+from core.db import Database, RunStore
+from core.db.runs import FinalStatus
+from core.embedding import Embedder
+from core.errors import ConfigError, WatercoolerError
+from core.index.base import VectorIndex
+from ingest.job import build_pipeline
+
+log = logging.getLogger(__name__)
+
+INTERRUPTED = "interrupted: the service stopped while it ran"
+
+
+class JobRunningError(WatercoolerError):
+    """An ingestion job is already running; only one runs at a time."""
+
+
+@dataclass
+class StageCounter:
+    """Progress of one pipeline stage: items done, and the total when known."""
+
+    done: int = 0
+    total: int | None = None
+
+
+class IngestJobs:
+    """Starts ingestion jobs on a worker thread and reports their progress."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        index: VectorIndex,
+        embedder: Embedder,
+        db: Database,
+        runs: RunStore,
+    ) -> None:
+        self.settings = settings
+        self.index = index
+        self.embedder = embedder
+        self.db = db
+        self.runs = runs
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._current: str | None = None
+        self._progress: dict[str, dict[str, StageCounter]] = {}
+
+    def start(self, source: str | None = None) -> str:
+        """Start a job over every source (or the one named); returns the run id."""
+        with self._lock:
+            if self._thread is not None and self._thread.is_alive():
+                raise JobRunningError(
+                    f"ingestion job {self._current} is still running; wait until it finishes"
+                )
+            sources = load_sources(self.settings.ingest.config)
+            names = [s.name for s in sources.sources]
+            if source is not None and source not in names:
+                raise ConfigError(
+                    f"no source named {source!r}; the sources are: {', '.join(names)}"
+                )
+            run_id = self.runs.start(source)
+            self._current = run_id
+            self._progress = {run_id: {}}
+            self._thread = threading.Thread(
+                target=self._run,
+                args=(run_id, sources, source),
+                name=f"ingest-{run_id[:8]}",
+                daemon=True,
+            )
+            self._thread.start()
+        return run_id
+
+    def running(self) -> str | None:
+        """The id of the running job, if any."""
+        with self._lock:
+            alive = self._thread is not None and self._thread.is_alive()
+            return self._current if alive else None
+
+    def progress(self, run_id: str) -> dict[str, StageCounter]:
+        """Stage counters of a job this service ran since it started ({} otherwise)."""
+        with self._lock:
+            stages = self._progress.get(run_id, {})
+            return {name: StageCounter(c.done, c.total) for name, c in stages.items()}
+
+    def wait(self, timeout_s: float | None = None) -> bool:
+        """Wait for the running job to end; True when none is running any more."""
+        thread = self._thread
+        if thread is not None:
+            thread.join(timeout_s)
+            return not thread.is_alive()
+        return True
+
+    def _run(self, run_id: str, sources: SourcesConfig, only: str | None) -> None:
+        def hook(stage: str, advance: int, total: int | None) -> None:
+            with self._lock:
+                counter = self._progress[run_id].setdefault(stage, StageCounter())
+                if total is not None:
+                    counter.total = (counter.total or 0) + total
+                counter.done += advance
+
+        log.info("ingest job started", extra={"run_id": run_id, "source": only})
+        try:
+            pipeline = build_pipeline(
+                self.settings, sources, index=self.index, embedder=self.embedder, db=self.db
+            )
+            report = pipeline.run(only=only, progress=hook)
+        except Exception as exc:  # the job ends either way; its error is the run's record
+            if not isinstance(exc, WatercoolerError):
+                log.exception("ingest job crashed", extra={"run_id": run_id})
+            self._finish(run_id, error=f"{type(exc).__name__}: {exc}")
+            return
+        self._finish(run_id, report=report.to_dict())
+
+    def _finish(
+        self, run_id: str, report: dict[str, object] | None = None, error: str | None = None
+    ) -> None:
+        status: FinalStatus = "failed" if error else "succeeded"
+        try:
+            self.runs.finish(run_id, status, report=report, error=error)
+        except WatercoolerError as exc:
+            log.error(
+                "cannot record the end of an ingest job",
+                extra={"run_id": run_id, "error": str(exc)},
+            )
+        log.info("ingest job finished", extra={"run_id": run_id, "status": status, "error": error})
+
+    def fail_interrupted(self) -> int:
+        """Mark runs left 'running' by a previous service process as failed; returns how many."""
+        stale = [r for r in self.runs.latest(limit=100) if r.status == "running"]
+        for run in stale:
+            self.runs.finish(run.id, "failed", error=INTERRUPTED)
+        return len(stale)

@@ -1,0 +1,84 @@
+"""The app factory: `uvicorn service.main:create_app --factory`.
+
+Nothing is built at import time; the lifespan builds the components once (database, index,
+embedder, BM25 encoder, reranker, generators, retriever, experts, assistant, stores) and
+closes them at shutdown.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib.metadata import PackageNotFoundError, version
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from core.config import Settings, get_settings
+from core.embedding import Embedder
+from service.components import Components
+from service.errors import install_error_handlers
+from service.routes import ROUTERS
+
+log = logging.getLogger(__name__)
+
+DESCRIPTION = """Ask questions about your company's content and get answers with cited
+passages and the people to contact. Every result is limited to what the caller may see.
+
+Authentication: in `open` mode no key is needed (public content only); in `keys` mode send
+`Authorization: Bearer <key>` or `X-API-Key: <key>`.
+"""
+
+TAGS = [
+    {"name": "answers", "description": "Cited answers, streamed or whole, and feedback"},
+    {"name": "search", "description": "Passage search with highlights and facets"},
+    {"name": "people", "description": "The people directory and who knows what"},
+    {"name": "documents", "description": "Documents and their passages"},
+    {"name": "ingestion", "description": "Ingestion jobs run by the service (admins)"},
+    {"name": "admin", "description": "API keys (admins)"},
+    {"name": "health", "description": "Liveness and what is wrong"},
+]
+
+
+def _version() -> str:
+    try:
+        return version("watercooler")
+    except PackageNotFoundError:
+        return "0.0.0"
+
+
+def create_app(settings: Settings | None = None, *, embedder: Embedder | None = None) -> FastAPI:
+    """The Watercooler API over `settings` (from the environment when None).
+
+    `embedder` lets a caller that already loaded the model share it (tests, notebooks).
+    """
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        components = Components.build(settings, embedder)
+        app.state.components = components
+        try:
+            yield
+        finally:
+            components.close()
+
+    app = FastAPI(
+        title="Watercooler",
+        version=_version(),
+        description=DESCRIPTION,
+        openapi_tags=TAGS,
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    if settings.service.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.service.cors_origins,
+            allow_methods=["GET", "POST", "DELETE"],
+            allow_headers=["Authorization", "X-API-Key", "Content-Type"],
+        )
+    for router in ROUTERS:
+        app.include_router(router)
+    return app

@@ -1,0 +1,170 @@
+"""POST /ask and POST /ask/stream: cited answers, whole or as server-sent events."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+
+from fastapi import APIRouter
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import StreamingResponse
+from fastapi.sse import format_sse_event
+
+from core.answering import Assistant, StreamEvent
+from core.db import QuestionStore
+from core.errors import ConfigError
+from core.retrieval import Retriever
+from core.schema import Answer, Principal
+from service.components import Components
+from service.deps import AssistantDep, CallerDep, ComponentsDep
+from service.errors import ERROR_RESPONSES, ErrorBody, error_payload
+from service.schemas import AskRequest, AskResponse
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(tags=["answers"])
+
+
+class EventStreamResponse(StreamingResponse):
+    """A text/event-stream response of pre-formatted SSE frames.
+
+    Not fastapi's EventSourceResponse: as a route's response_class that one makes FastAPI
+    iterate whatever the route returns, and this route validates before it streams.
+    """
+
+    media_type = "text/event-stream"
+
+
+_ASK_ERRORS = {
+    **ERROR_RESPONSES,
+    502: {"model": ErrorBody, "description": "The LLM failed or refused the request"},
+    504: {"model": ErrorBody, "description": "The LLM timed out"},
+}
+
+_STREAM_DOC = """Events, in order:
+
+- `token` (repeated): a piece of the answer text, JSON-encoded (a string)
+- `citations`: the list of citations, `[n]` in the text points to `marker` n
+- `people`: the people to contact
+- `done`: the whole answer (as `POST /ask` returns it, with `question_id`); authoritative
+- `error` (instead of the rest, if something fails mid-way): `{"error", "detail", "status"}`
+"""
+
+
+@router.post(
+    "/ask",
+    response_model=AskResponse,
+    summary="Answer a question with citations and the people to ask",
+    description="Retrieves the passages the caller may see, writes a cited answer (or "
+    "abstains when the content does not answer it), names the people to contact, and logs "
+    "the question; use `question_id` to send feedback.",
+    responses=_ASK_ERRORS,
+)
+def ask(
+    body: AskRequest, caller: CallerDep, c: ComponentsDep, assistant: AssistantDep
+) -> AskResponse:
+    """A cited answer with people to contact."""
+    generator = _prepare(body, c)
+    answer = _assistant(assistant, c, body.top_k).ask(
+        body.question, caller, body.filters, generator
+    )
+    return _logged(answer, body, caller, c.questions)
+
+
+@router.post(
+    "/ask/stream",
+    response_class=EventStreamResponse,
+    summary="Answer a question as server-sent events",
+    description=_STREAM_DOC,
+    responses={
+        200: {
+            "description": "An event stream (text/event-stream)",
+            "content": {"text/event-stream": {"example": 'event: token\ndata: "The pass"\n\n'}},
+        },
+        **_ASK_ERRORS,
+    },
+)
+def ask_stream(
+    body: AskRequest, caller: CallerDep, c: ComponentsDep, assistant: AssistantDep
+) -> EventStreamResponse:
+    """The same answer as `POST /ask`, streamed."""
+    generator = _prepare(body, c)  # bad requests fail here, before the stream starts
+    events = _assistant(assistant, c, body.top_k).ask_stream(
+        body.question, caller, body.filters, generator
+    )
+    return EventStreamResponse(
+        _sse(events, body, caller, c.questions), headers={"Cache-Control": "no-cache"}
+    )
+
+
+def _prepare(body: AskRequest, c: Components) -> str:
+    """Check the question's length and the generator; returns the generator's name."""
+    limit = c.settings.service.max_question_chars
+    if len(body.question) > limit:
+        raise RequestValidationError(
+            [
+                {
+                    "loc": ("body", "question"),
+                    "msg": f"the question is longer than {limit} characters",
+                    "type": "string_too_long",
+                }
+            ]
+        )
+    name = body.generator or c.settings.llm.generator
+    if name not in c.generators:
+        reason = c.unavailable.get(name, "not configured")
+        raise ConfigError(f"generator {name!r} is not available: {reason}")
+    return name
+
+
+def _assistant(assistant: Assistant, c: Components, top_k: int | None) -> Assistant:
+    """The shared assistant, or one retrieving `top_k` passages (cheap: no model is built)."""
+    if top_k is None:
+        return assistant
+    base = c.retriever
+    retrieval = base.settings.model_copy(
+        update={"top_k": top_k, "rerank_depth": max(base.settings.rerank_depth, top_k)}
+    )
+    retriever = Retriever(
+        base.index, base.embedder, base.sparse, base.reranker, retrieval, base.people
+    )
+    return Assistant(retriever, assistant.experts, assistant.generators, assistant.settings)
+
+
+def _logged(
+    answer: Answer, body: AskRequest, caller: Principal, questions: QuestionStore
+) -> AskResponse:
+    """Record the question in the log; the answer with its question id."""
+    question_id = questions.record(
+        user_id=caller.user_id,
+        groups=caller.groups,
+        question=body.question,
+        filters=body.filters.model_dump(mode="json", exclude_none=True),
+        generator=answer.generator,
+        answer=answer.text,
+        cited_document_ids=[c.document_id for c in answer.citations],
+        people_ids=[e.person.id for e in answer.people],
+        confidence=answer.confidence,
+        abstained=answer.abstained,
+        timings_ms=answer.timings_ms,
+    )
+    return AskResponse(**answer.model_dump(), question_id=question_id)
+
+
+def _sse(
+    events: Iterator[StreamEvent], body: AskRequest, caller: Principal, questions: QuestionStore
+) -> Iterator[bytes]:
+    """Assistant events as SSE frames; a failure becomes an `error` event."""
+    try:
+        for kind, value in events:
+            if isinstance(value, str):
+                data = json.dumps(value)
+            elif isinstance(value, Answer):
+                data = _logged(value, body, caller, questions).model_dump_json()
+            else:
+                data = json.dumps([item.model_dump(mode="json") for item in value])
+            yield format_sse_event(event=kind, data_str=data)
+    except Exception as exc:  # the status line is sent: report the error in the stream
+        status, payload = error_payload(exc)
+        yield format_sse_event(event="error", data_str=json.dumps({**payload, "status": status}))
