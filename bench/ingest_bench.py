@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import tempfile
 import time
@@ -20,7 +19,7 @@ from pathlib import Path
 
 import yaml
 
-from ingest.__main__ import OFFLINE_ENV
+from core.config import apply_offline_env
 
 
 def scaled_sources(target: Path, copies: int) -> Path:
@@ -47,8 +46,7 @@ def scaled_sources(target: Path, copies: int) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print its figures."""
-    for key, value in OFFLINE_ENV.items():
-        os.environ.setdefault(key, value)
+    apply_offline_env()
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--min-chunks", type=int, default=5000)
     parser.add_argument("--out", type=Path, default=Path("bench/out/ingest.json"))

@@ -18,6 +18,25 @@ from core.schema import SourceKind
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 
+# Offline by construction: models load from disk, never from a hub, and no library phones home.
+OFFLINE_ENV = {
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "HF_HUB_DISABLE_TELEMETRY": "1",
+    "DO_NOT_TRACK": "1",
+    "SCARF_NO_ANALYTICS": "1",
+    "UNSTRUCTURED_DISABLE_NOTICE": "1",
+    "TOKENIZERS_PARALLELISM": "false",
+}
+
+
+def apply_offline_env() -> None:
+    """Set the offline environment variables a process needs (explicit values win)."""
+    import os
+
+    for key, value in OFFLINE_ENV.items():
+        os.environ.setdefault(key, value)
+
 
 class EmbeddingSettings(BaseModel):
     """Which sentence-transformers model embeds passages and queries, and how."""

@@ -21,7 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from core.auth import local_key_path, read_local_key
-from core.config import Settings, get_settings
+from core.config import Settings, apply_offline_env, get_settings
 from core.errors import ConfigError, IndexMismatchError, SourceError, WatercoolerError
 from ingest.report import Failure, IngestReport, SourceCounts
 
@@ -29,22 +29,10 @@ EXIT_OK, EXIT_FAILED, EXIT_CONFIG, EXIT_INDEX = 0, 1, 2, 3
 PROBE_TIMEOUT_S = 1.0
 POLL_EVERY_S = 0.5
 
-# Offline by construction: models are loaded from disk, never from a hub.
-OFFLINE_ENV = {
-    "HF_HUB_OFFLINE": "1",
-    "TRANSFORMERS_OFFLINE": "1",
-    "HF_HUB_DISABLE_TELEMETRY": "1",
-    "DO_NOT_TRACK": "1",
-    "SCARF_NO_ANALYTICS": "1",
-    "UNSTRUCTURED_DISABLE_NOTICE": "1",
-    "TOKENIZERS_PARALLELISM": "false",
-}
-
 
 def main(argv: list[str] | None = None) -> int:
     """Parse arguments, run the job, print the report; returns the exit code."""
-    for key, value in OFFLINE_ENV.items():
-        os.environ.setdefault(key, value)
+    apply_offline_env()
     parser = argparse.ArgumentParser(prog="python -m ingest", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="ingest the configured sources")

@@ -13,25 +13,14 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
 
-from core.config import Settings, get_settings
+from core.config import Settings, apply_offline_env, get_settings
 from core.db import Database, KeyStore, generate_key
 from core.db.keys import ROLES
 from core.errors import ConfigError, NotFoundError, WatercoolerError
 
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
-
-OFFLINE_ENV = {
-    "HF_HUB_OFFLINE": "1",
-    "TRANSFORMERS_OFFLINE": "1",
-    "HF_HUB_DISABLE_TELEMETRY": "1",
-    "DO_NOT_TRACK": "1",
-    "SCARF_NO_ANALYTICS": "1",
-    "UNSTRUCTURED_DISABLE_NOTICE": "1",
-    "TOKENIZERS_PARALLELISM": "false",
-}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -57,8 +46,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run a command; returns the exit code."""
-    for key, value in OFFLINE_ENV.items():
-        os.environ.setdefault(key, value)
+    apply_offline_env()
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     if args.command == "keys" and args.action == "generate":
