@@ -46,6 +46,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     run.add_argument("--standalone", action="store_true", help="never use a running service")
     run.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="drop the index and re-ingest everything (after a model or chunker change)",
+    )
+    run.add_argument(
         "--api-key",
         default=os.environ.get("WATERCOOLER_API_KEY"),
         help="admin key for the service (default: $WATERCOOLER_API_KEY, else the key the "
@@ -63,13 +68,17 @@ def main(argv: list[str] | None = None) -> int:
     try:
         overrides = {"data_dir": args.data_dir} if args.data_dir else {}
         settings = get_settings(**overrides)
-        local_run = args.standalone or ((args.config or args.data_dir) and not args.service_url)
+        local_run = (
+            args.standalone
+            or args.rebuild
+            or ((args.config or args.data_dir) and not args.service_url)
+        )
         url = args.service_url or settings.service.base_url
         if not local_run and _service_answers(url):
             return _run_remote(url, _api_key(args.api_key, settings), args, console, err)
         from ingest.job import standalone_pipeline
 
-        with standalone_pipeline(settings, args.config) as pipeline:
+        with standalone_pipeline(settings, args.config, rebuild=args.rebuild) as pipeline:
             if args.quiet:
                 report = pipeline.run(only=args.source)
             else:

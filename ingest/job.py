@@ -37,15 +37,24 @@ def build_pipeline(
 
 
 @contextmanager
-def standalone_pipeline(settings: Settings, config: Path | None = None) -> Iterator[IngestPipeline]:
-    """A pipeline that owns its index and database for the duration of a CLI run."""
+def standalone_pipeline(
+    settings: Settings, config: Path | None = None, *, rebuild: bool = False
+) -> Iterator[IngestPipeline]:
+    """A pipeline that owns its index and database for the duration of a CLI run.
+
+    With `rebuild`, the index is dropped and the manifest forgotten first (the way out of an
+    index built with another model or chunker).
+    """
     sources = load_sources(config or settings.ingest.config)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     db = Database(settings.database_url)
     index = open_index(settings)
     try:
         embedder = SentenceTransformerEmbedder(settings.embedding)
-        yield build_pipeline(settings, sources, index=index, embedder=embedder, db=db)
+        pipeline = build_pipeline(settings, sources, index=index, embedder=embedder, db=db)
+        if rebuild:
+            pipeline.reset()
+        yield pipeline
     finally:
         index.close()
         db.dispose()

@@ -97,6 +97,12 @@ class IngestPipeline:
         self.batch_size = batch_size
         self._chunking = chunking
 
+    def reset(self) -> None:
+        """Drop the index and forget the manifest, so that the next run rebuilds everything."""
+        self.index.reset()
+        self.manifest.clear()
+        log.warning("index and manifest reset: everything will be re-ingested")
+
     def run(self, only: str | None = None, progress: ProgressHook | None = None) -> IngestReport:
         """Run one job over every source (or the one named), returning its report."""
         started = time.perf_counter()

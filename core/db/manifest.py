@@ -116,6 +116,12 @@ class ManifestStore:
                 delete(SourceFile).where(SourceFile.source == source, SourceFile.path == path)
             )
 
+    def clear(self) -> None:
+        """Forget every file and document (the index is being rebuilt from scratch)."""
+        with self._db.session("clear manifest") as session:
+            session.execute(delete(SourceFile))
+            session.execute(delete(DocumentRecord))
+
     def get_document(self, document_id: str) -> DocumentEntry | None:
         """The manifest entry of a document, or None if it is not stored."""
         with self._db.session("get document") as session:

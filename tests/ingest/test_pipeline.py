@@ -16,6 +16,7 @@ import yaml
 
 from core.config import Settings, get_settings, load_sources
 from core.db import Database, ManifestStore, PeopleStore
+from core.index.base import IndexMeta
 from core.index.edge import EdgeIndex
 from core.index.factory import open_index
 from ingest.job import build_pipeline
@@ -264,3 +265,40 @@ def test_cli_exit_codes(tmp_path: Path) -> None:
     assert missing.returncode == 2
     assert "not found" in missing.stderr
     assert "Traceback" not in missing.stderr
+
+
+def test_index_of_another_model_is_refused_then_rebuilt(tmp_path: Path) -> None:
+    root = tmp_path / "corpus"
+    shutil.copytree(SAMPLE / "wiki-md" / "security", root / "pages")
+    config = root / "sources.yaml"
+    config.write_text(
+        yaml.safe_dump(
+            {"sources": [{"name": "pages", "kind": "wiki", "format": "markdown", "path": "pages"}]}
+        )
+    )
+    data_dir = tmp_path / "data"
+    foreign = EdgeIndex(get_settings(data_dir=data_dir).index_path)
+    foreign.ensure(IndexMeta("some-other-model", 384, "1"))
+    foreign.close()
+
+    refused = subprocess.run(
+        _cli(config, data_dir), env=_env(), cwd=REPO, capture_output=True, text=True, timeout=300
+    )
+    assert refused.returncode == 3
+    assert "some-other-model" in refused.stderr and "--rebuild" in refused.stderr
+    rebuilt = subprocess.run(
+        _cli(config, data_dir, "--rebuild"),
+        env=_env(),
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    index = EdgeIndex(get_settings(data_dir=data_dir).index_path)
+    try:
+        meta = index.meta()
+        assert meta is not None and meta.model == "all-MiniLM-L6-v2"
+        assert index.count() > 0
+    finally:
+        index.close()
