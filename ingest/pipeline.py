@@ -23,13 +23,14 @@ from core.db import Database, ManifestStore, PeopleStore
 from core.embedding import Embedder
 from core.errors import SourceError, WatercoolerError
 from core.index.base import IndexMeta, IndexPoint, VectorIndex
-from core.schema import Chunk, Document, document_id
+from core.schema import Chunk, Document
 from core.sparse import Bm25Encoder
 from ingest.chunking import CHUNKER_VERSION, Chunker
 from ingest.connectors import connector_for
 from ingest.owners import OwnersFile
 from ingest.payload import chunk_payload, embedding_text, person_ids
 from ingest.people import PeopleResolver, load_people
+from ingest.prepare import document_hash, file_hash_of, prepare_document
 from ingest.report import Failure, IngestReport
 
 log = logging.getLogger(__name__)
@@ -96,6 +97,7 @@ class IngestPipeline:
         self.max_file_bytes = max_file_bytes
         self.batch_size = batch_size
         self._chunking = chunking
+        self._source_names = {s.name for s in sources.sources}
 
     def reset(self) -> None:
         """Drop the index and forget the manifest, so that the next run rebuilds everything."""
@@ -183,7 +185,7 @@ class IngestPipeline:
             done.files.add(rel)
             entry = self.manifest.get_file(source.name, rel)
             try:
-                file_hash = _file_hash(path)
+                file_hash = file_hash_of(path)
                 if (
                     entry
                     and entry.status == "ok"
@@ -217,9 +219,9 @@ class IngestPipeline:
                 if progress:
                     progress("parse", 1, None)
             for doc in docs:
-                self._prepare(doc, source, resolver, owners)
+                prepare_document(doc, source, resolver, owners, self._source_names)
                 done.seen.add(doc.id)
-                doc_hash = _document_hash(doc)
+                doc_hash = document_hash(doc)
                 previous = self.manifest.get_document(doc.id)
                 if previous and previous.content_hash == doc_hash:
                     counts.unchanged += 1
@@ -236,31 +238,6 @@ class IngestPipeline:
                 )
             items.put(_FileDone(source.name, rel, file_hash, context, [d.id for d in docs]))
         items.put(done)
-
-    def _prepare(
-        self,
-        doc: Document,
-        source: SourceConfig,
-        resolver: PeopleResolver,
-        owners: OwnersFile | None,
-    ) -> None:
-        """Add owners from the owners file, resolve people, and resolve supersession."""
-        if owners and doc.path:
-            from_file = owners.owners_for(
-                source.path / doc.path if source.path.is_dir() else source.path
-            )
-            known = {(c.email or c.name or "").lower() for c in doc.owners}
-            doc.owners += [c for c in from_file if (c.email or c.name or "").lower() not in known]
-        if not doc.authors and doc.owners:
-            doc.authors = [c.model_copy() for c in doc.owners]
-        for contributor in doc.authors + doc.owners:
-            resolver.resolve(contributor)
-        if doc.superseded_by:
-            target_source, _, native = doc.superseded_by.rpartition(":")
-            if target_source and target_source in {s.name for s in self.sources.sources}:
-                doc.superseded_by = document_id(target_source, native)
-            else:
-                doc.superseded_by = document_id(source.name, doc.superseded_by)
 
     # -- consumer: embed and write ---------------------------------------------------------
 
@@ -390,23 +367,3 @@ def _relative(path: Path, root: Path) -> str:
         return path.relative_to(root).as_posix() if root.is_dir() else path.name
     except ValueError:
         return path.as_posix()
-
-
-def _file_hash(path: Path) -> str:
-    """Hash of a file's bytes (its size limit is checked by the connector)."""
-    digest = hashlib.sha256()
-    try:
-        with path.open("rb") as handle:
-            while block := handle.read(1 << 20):
-                digest.update(block)
-    except OSError as exc:
-        raise SourceError(str(path), f"cannot read: {exc.strerror or exc}") from exc
-    return digest.hexdigest()
-
-
-def _document_hash(doc: Document) -> str:
-    """Content hash plus the resolved people and supersession (they go into the payload)."""
-    authors = sorted(f"{c.person_id}:{c.weight}" for c in doc.authors)
-    owners = sorted(c.person_id or "" for c in doc.owners)
-    extra = "\x00".join([*authors, "|", *owners, doc.superseded_by or ""])
-    return hashlib.sha256((doc.content_hash + extra).encode()).hexdigest()
