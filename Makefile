@@ -14,7 +14,7 @@ export STREAMLIT_BROWSER_GATHER_USAGE_STATS := false
 export STREAMLIT_SERVER_HEADLESS := true
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install run ingest test test-all lint bench clean
+.PHONY: install run ui ingest test test-all lint bench eval clean
 
 install: $(STAMP)
 
@@ -25,8 +25,31 @@ $(STAMP): pyproject.toml vendor/en_core_web_sm/pyproject.toml
 	$(PY) -m pip install -q -e '.[dev]' ./vendor/en_core_web_sm
 	@touch $(STAMP)
 
+SERVICE_PORT ?= 8000
+UI_PORT ?= 8501
+SERVICE_URL := http://127.0.0.1:$(SERVICE_PORT)
+
+# Ingest the sample content (fast when nothing changed), start the service in the background
+# and the UI in the foreground; stopping the UI (Ctrl-C) stops the service too.
 run: install
-	$(PY) -m ingest run
+	$(PY) -m ingest run --quiet
+	@trap 'kill $$service 2>/dev/null; wait $$service 2>/dev/null' EXIT; \
+	$(PY) -m service serve --port $(SERVICE_PORT) & service=$$!; \
+	for _ in $$(seq 120); do \
+	  kill -0 $$service 2>/dev/null || { echo "the service did not start" >&2; exit 1; }; \
+	  $(PY) -c 'import httpx, sys; httpx.get(sys.argv[1], timeout=1)' $(SERVICE_URL)/health \
+	    2>/dev/null && break; \
+	  sleep 0.5; \
+	done; \
+	echo; echo "  Watercooler is running: open http://localhost:$(UI_PORT)"; \
+	echo "  (API: $(SERVICE_URL)/docs; Ctrl-C stops both)"; echo; \
+	WATERCOOLER_UI__SERVICE_URL=$(SERVICE_URL) $(PY) -m streamlit run ui/app.py \
+	  --server.port $(UI_PORT) --server.headless true
+
+# The UI alone, against a service already running at SERVICE_URL.
+ui: install
+	WATERCOOLER_UI__SERVICE_URL=$(SERVICE_URL) $(PY) -m streamlit run ui/app.py \
+	  --server.port $(UI_PORT) --server.headless true
 
 ingest: install
 	$(PY) -m ingest run $(ARGS)
@@ -42,8 +65,16 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
+# Ingestion, then the service (10k and 100k chunks, ~10 min on 2 cores); SERVICE_ARGS="--quick".
 bench: install
 	$(PY) -m bench.ingest_bench $(ARGS)
+	$(PY) -m bench.service_bench $(SERVICE_ARGS)
+
+# The eval suite: the golden set and fitz-gov, every retriever side by side (eval/runs/).
+# ARGS applies to both, e.g. ARGS="--limit 300" or ARGS="--set retrieval.rrf_k=20".
+eval: install
+	$(PY) -m eval run --dataset golden --generators extractive $(ARGS)
+	$(PY) -m eval run --dataset fitz-gov $(ARGS)
 
 clean:
 	rm -rf data .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Tests of the Streamlit UI and its client, against a real service."""

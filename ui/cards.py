@@ -1,0 +1,124 @@
+"""Cards the pages share: a person's contact card and a cited source."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core.schema import Citation, Expert, Person
+from ui import nav
+from ui.markup import (
+    ICONS,
+    esc,
+    external_link,
+    fmt_date,
+    initials,
+    kind_badge,
+    mark_quote,
+    original_link,
+)
+from ui.models import DocumentView
+from ui.style import avatar_colour
+
+MAX_EVIDENCE = 3
+
+
+def person_html(
+    person: Person, local_time: str | None = None, working_hours: bool | None = None
+) -> str:
+    """Avatar, name, title and team, and the ways to reach them."""
+    role = " · ".join(esc(part) for part in (person.title, person.team) if part)
+    if not person.in_directory:
+        role = role or "Not in the people directory"
+    lines = []
+    if person.email:
+        mail = esc(person.email)
+        lines.append(f'<span>{ICONS["mail"]}<a href="mailto:{mail}">{mail}</a></span>')
+    if person.chat:
+        lines.append(f"<span>{ICONS['chat']}{esc(person.chat)}</span>")
+    if local_time:
+        if working_hours is None:
+            dot, state = "off", ""
+        else:
+            dot, state = ("on", " · at work") if working_hours else ("off", " · off work")
+        lines.append(
+            f'<span><span class="wc-dot wc-dot-{dot}"></span>{esc(local_time)}{state}</span>'
+        )
+    contact = f'<div class="wc-contact">{"".join(lines)}</div>' if lines else ""
+    return (
+        f'<div class="wc-person"><div class="wc-avatar" '
+        f'style="background:{avatar_colour(person.id or person.name)}">'
+        f"{esc(initials(person.name))}</div><div>"
+        f'<div class="wc-person-name">{esc(person.name)}</div>'
+        f'<div class="wc-person-role">{role}</div>{contact}</div></div>'
+    )
+
+
+def contact_card(expert: Expert) -> None:
+    """Who to contact: the person, how to reach them, and the documents that show why."""
+    with st.container(border=True, gap="small"):
+        st.html(person_html(expert.person, expert.local_time, expert.working_hours))
+        if expert.documents:
+            st.html('<div class="wc-why">Why them: they wrote or own</div>')
+        for doc in expert.documents[:MAX_EVIDENCE]:
+            nav.document_link(
+                doc.title,
+                doc.document_id,
+                icon=":material/edit_note:" if doc.role == "author" else ":material/folder_shared:",
+                help=f"{doc.title} ({doc.role})",
+            )
+        nav.person_link("Profile", expert.person.id, icon=":material/badge:")
+
+
+def source_header_html(
+    marker: int | None,
+    title: str,
+    kind: str,
+    *,
+    date: str = "",
+    crumbs: list[str] | None = None,
+    link: tuple[str | None, str] = (None, ""),
+) -> str:
+    """Number, title, kind, date, section path and the link to the original."""
+    num = f'<span class="wc-num">{marker}</span>' if marker is not None else ""
+    meta = [kind_badge(kind)]
+    if date:
+        meta.append(f"<span>{esc(date)}</span>")
+    href, label = link
+    if href:
+        meta.append(external_link(href, label))
+    elif label:
+        meta.append(f"<span>{ICONS['file']}<code>{esc(label)}</code></span>")
+    crumb = f'<div class="wc-crumbs">{" › ".join(map(esc, crumbs))}</div>' if crumbs else ""
+    anchor = f' id="wc-source-{marker}"' if marker is not None else ""
+    return (
+        f'<div{anchor}><p class="wc-source-title">{num}{esc(title)}</p>'
+        f'<div class="wc-meta">{"".join(meta)}</div>{crumb}</div>'
+    )
+
+
+def source_card(citation: Citation, document: DocumentView | None) -> bool:
+    """A cited passage with its cited sentence highlighted; True when flagged as wrong."""
+    moment = (document.updated or document.created) if document else None
+    with st.container(border=True, gap="small"):
+        st.html(
+            source_header_html(
+                citation.marker,
+                citation.title,
+                citation.kind,
+                date=fmt_date(moment),
+                crumbs=citation.heading_path,
+                link=original_link(citation.url, citation.path, citation.time_start),
+            )
+            + f'<div class="wc-passage">{mark_quote(citation.text, citation.quote)}</div>'
+        )
+        with st.container(horizontal=True, vertical_alignment="center", gap="small"):
+            for author in citation.authors:
+                nav.person_link(author.name, author.id)
+            nav.document_link("Open in context", citation.document_id, citation.chunk_id)
+            return st.button(
+                "Wrong citation",
+                key=f"wrong-{citation.marker}",
+                icon=":material/flag:",
+                type="tertiary",
+                help="Tell us this passage does not support the sentence that cites it",
+            )

@@ -1,0 +1,311 @@
+"""The one way the UI talks to the Watercooler service: a small typed client over httpx.
+
+Every call has a timeout (answers get a longer one: an LLM may be slow); every failure is one
+of the errors in ui/errors.py, re-exported here.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from types import TracebackType
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+import httpx
+from pydantic import BaseModel, TypeAdapter
+
+from core.schema import Expert
+from ui import sse
+from ui.errors import (
+    BadRequest,
+    ClientError,
+    Conflict,
+    Forbidden,
+    NotFound,
+    ServiceError,
+    ServiceUnavailable,
+    Unauthorized,
+    raise_for,
+)
+from ui.models import (
+    AskResult,
+    DocumentView,
+    Feedback,
+    Filters,
+    Health,
+    PeoplePage,
+    PersonProfile,
+    Rating,
+    SearchResult,
+    StreamEvent,
+)
+from ui.reports import EvalDataset, EvalRun, EvalRunSummary, IngestJob
+
+__all__ = [
+    "BadRequest",
+    "ClientError",
+    "Conflict",
+    "Forbidden",
+    "NotFound",
+    "ServiceError",
+    "ServiceUnavailable",
+    "Unauthorized",
+    "WatercoolerClient",
+]
+
+log = logging.getLogger(__name__)
+
+M = TypeVar("M", bound=BaseModel)
+
+_EXPERTS = TypeAdapter(list[Expert])
+_EVAL_DATASETS = TypeAdapter(list[EvalDataset])
+_EVAL_RUNS = TypeAdapter(list[EvalRunSummary])
+
+
+class WatercoolerClient:
+    """Typed calls to the Watercooler API; use as a context manager (or call `close()`)."""
+
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str | None = None,
+        *,
+        timeout: float = 15.0,
+        answer_timeout: float = 180.0,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.sends_key = bool(api_key)
+        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        self._answer_timeout = httpx.Timeout(answer_timeout, connect=min(timeout, 5.0))
+        self._http = httpx.Client(
+            base_url=self.base_url,
+            headers=headers,
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
+            transport=transport,
+        )
+
+    def __enter__(self) -> WatercoolerClient:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        self._http.close()
+
+    # -- plumbing -------------------------------------------------------------------------
+
+    def _unavailable(self, exc: httpx.HTTPError) -> ServiceUnavailable:
+        log.warning("service call failed", extra={"url": self.base_url, "reason": repr(exc)})
+        return ServiceUnavailable(
+            f"The Watercooler service at {self.base_url} is not answering "
+            f"({type(exc).__name__}). Start it with `make run`, or point the UI at it with "
+            "WATERCOOLER_UI__SERVICE_URL."
+        )
+
+    def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        try:
+            response = self._http.request(method, path, **kwargs)
+        except (httpx.TransportError, httpx.TimeoutException) as exc:
+            raise self._unavailable(exc) from exc
+        raise_for(response)
+        return response
+
+    def _get(self, model: type[M], path: str, **kwargs: Any) -> M:
+        return model.model_validate(_json(self._request("GET", path, **kwargs)))
+
+    def _post(self, model: type[M], path: str, body: dict[str, Any], **kwargs: Any) -> M:
+        response = self._request("POST", path, json=body, **kwargs)
+        return model.model_validate(_json(response))
+
+    # -- health ---------------------------------------------------------------------------
+
+    def health(self) -> Health:
+        """The service's health report (also when it says it is unavailable: 503)."""
+        try:
+            response = self._http.get("/health")
+        except (httpx.TransportError, httpx.TimeoutException) as exc:
+            raise self._unavailable(exc) from exc
+        if response.status_code != 503:  # 503 carries the report of what is wrong
+            raise_for(response)
+        return Health.model_validate(_json(response))
+
+    # -- answers --------------------------------------------------------------------------
+
+    @staticmethod
+    def _ask_body(
+        question: str, filters: Filters | None, generator: str | None, top_k: int | None
+    ) -> dict[str, Any]:
+        body: dict[str, Any] = {"question": question}
+        if filters is not None:
+            body["filters"] = filters.body()
+        if generator:
+            body["generator"] = generator
+        if top_k:
+            body["top_k"] = top_k
+        return body
+
+    def ask(
+        self,
+        question: str,
+        *,
+        filters: Filters | None = None,
+        generator: str | None = None,
+        top_k: int | None = None,
+    ) -> AskResult:
+        """A cited answer with the people to contact."""
+        body = self._ask_body(question, filters, generator, top_k)
+        return self._post(AskResult, "/ask", body, timeout=self._answer_timeout)
+
+    def ask_stream(
+        self,
+        question: str,
+        *,
+        filters: Filters | None = None,
+        generator: str | None = None,
+        top_k: int | None = None,
+    ) -> Iterator[StreamEvent]:
+        """The answer as it is written: tokens, then citations, people and the whole answer."""
+        body = self._ask_body(question, filters, generator, top_k)
+        try:
+            with self._http.stream(
+                "POST", "/ask/stream", json=body, timeout=self._answer_timeout
+            ) as response:
+                if response.status_code >= 400:
+                    response.read()
+                    raise_for(response)
+                for name, data in sse.frames(response.iter_lines()):
+                    yield sse.event(name, data)
+        except (httpx.TransportError, httpx.TimeoutException) as exc:
+            raise self._unavailable(exc) from exc
+
+    def feedback(
+        self,
+        question_id: str,
+        rating: Rating,
+        *,
+        marker: int | None = None,
+        comment: str | None = None,
+    ) -> Feedback:
+        """Rate an answer, or one of its citations (`marker`)."""
+        body: dict[str, Any] = {"question_id": question_id, "rating": rating}
+        if marker is not None:
+            body["marker"] = marker
+        if comment:
+            body["comment"] = comment
+        return self._post(Feedback, "/feedback", body)
+
+    # -- search, people, documents --------------------------------------------------------
+
+    def search(
+        self, q: str, *, filters: Filters | None = None, limit: int = 10, mode: str | None = None
+    ) -> SearchResult:
+        """Ranked passages with highlights, and facets."""
+        params = [("q", q), ("limit", str(limit)), *(filters or Filters()).query_params()]
+        if mode:
+            params.append(("mode", mode))
+        return self._get(SearchResult, "/search", params=params)
+
+    def experts(self, q: str, *, filters: Filters | None = None) -> list[Expert]:
+        """The people to contact about a topic, best first."""
+        params = [("q", q), *(filters or Filters()).query_params()]
+        body = _json(self._request("GET", "/experts", params=params))
+        return _EXPERTS.validate_python(body.get("people", []))
+
+    def people(
+        self, q: str | None = None, *, team: str | None = None, limit: int = 200, offset: int = 0
+    ) -> PeoplePage:
+        """A page of the directory, optionally searched and limited to a team."""
+        params: dict[str, Any] = {"limit": limit, "offset": offset}
+        if q:
+            params["q"] = q
+        if team:
+            params["team"] = team
+        return self._get(PeoplePage, "/people", params=params)
+
+    def person(self, person_id: str) -> PersonProfile:
+        """A person's profile: contact details, documents, topics."""
+        return self._get(PersonProfile, f"/people/{_segment(person_id)}")
+
+    def document(self, document_id: str) -> DocumentView:
+        """A document's text, metadata and chunk spans."""
+        return self._get(DocumentView, f"/documents/{_segment(document_id)}")
+
+    # -- ingestion (admins) ---------------------------------------------------------------
+
+    def start_ingest(self, source: str | None = None) -> IngestJob:
+        """Start an ingestion job for one source, or all when None."""
+        return self._post(IngestJob, "/ingest/jobs", {"source": source})
+
+    def ingest_jobs(self, limit: int = 20) -> list[IngestJob]:
+        """Recent jobs, newest first."""
+        body = _json(self._request("GET", "/ingest/jobs", params={"limit": limit}))
+        return [IngestJob.model_validate(item) for item in body.get("items", [])]
+
+    def ingest_job(self, job_id: str) -> IngestJob:
+        """One job: status, progress, report."""
+        return self._get(IngestJob, f"/ingest/jobs/{_segment(job_id)}")
+
+    # -- evals ----------------------------------------------------------------------------
+
+    def eval_datasets(self) -> list[EvalDataset]:
+        """The datasets the service can evaluate on."""
+        return _EVAL_DATASETS.validate_python(_items(self._request("GET", "/evals/datasets")))
+
+    def start_eval(
+        self,
+        dataset: str,
+        retrievers: list[str],
+        generators: list[str] | None = None,
+        *,
+        limit: int | None = None,
+    ) -> EvalRunSummary:
+        """Start an eval run (on the first `limit` items); poll `eval_run(id)` for its report."""
+        body: dict[str, Any] = {
+            "dataset": dataset,
+            "retrievers": retrievers,
+            "generators": generators or [],
+        }
+        if limit:
+            body["limit"] = limit
+        data = _json(self._request("POST", "/evals/runs", json=body))
+        return EvalRunSummary.model_validate({"dataset": dataset, **data})
+
+    def eval_runs(self) -> list[EvalRunSummary]:
+        """Earlier runs, as the service lists them."""
+        return _EVAL_RUNS.validate_python(_items(self._request("GET", "/evals/runs")))
+
+    def eval_run(self, run_id: str) -> EvalRun:
+        """One run, with its report once finished."""
+        return self._get(EvalRun, f"/evals/runs/{_segment(run_id)}")
+
+
+def _segment(value: str) -> str:
+    """A path segment, quoted (ids are plain, but never trust a URL built from input)."""
+    return quote(value, safe="")
+
+
+def _json(response: httpx.Response) -> Any:
+    """The body as JSON; something else at the URL is reported as such."""
+    try:
+        return response.json()
+    except ValueError as exc:
+        raise ServiceError(
+            f"{response.url} did not answer with JSON: is it the Watercooler service?"
+        ) from exc
+
+
+def _items(response: httpx.Response) -> list[Any]:
+    """A JSON list, bare or under `items`."""
+    body = _json(response)
+    if isinstance(body, dict):
+        body = body.get("items", [])
+    return body if isinstance(body, list) else []

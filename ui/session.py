@@ -1,0 +1,187 @@
+"""Per-browser-session state: the API key, what the caller may do, the client, error display.
+
+The key lives in `st.session_state` only (never in the URL). What a key may do is asked of the
+service once per key (the service refuses anyway; this only hides what would be refused):
+`GET /ingest/jobs` answers admins, `GET /evals/datasets` answers whoever may run evals.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import streamlit as st
+
+from ui.client import (
+    ClientError,
+    Forbidden,
+    NotFound,
+    ServiceUnavailable,
+    Unauthorized,
+    WatercoolerClient,
+)
+from ui.config import UISettings, get_ui_settings
+from ui.models import Health
+
+log = logging.getLogger(__name__)
+
+_KEY = "wc_api_key"
+_ACCESS = "wc_access"
+_NOTICE = "wc_signin_notice"
+_HEALTH = "wc_health"
+
+
+@dataclass(frozen=True)
+class Access:
+    """What the current caller may use, as the service answered."""
+
+    signed_in: bool
+    admin: bool
+    evals: bool  # the eval endpoints answer this caller
+    evals_available: bool  # the service has eval endpoints at all
+
+
+def settings() -> UISettings:
+    """The UI settings (from the environment)."""
+    return get_ui_settings()
+
+
+def api_key() -> str | None:
+    """The key the user signed in with, if any."""
+    key = st.session_state.get(_KEY)
+    return str(key) if key else None
+
+
+def client(key: str | None = None) -> WatercoolerClient:
+    """A client for this session's key (close it: use it in a `with`)."""
+    s = settings()
+    return WatercoolerClient(
+        s.service_url,
+        key if key is not None else api_key(),
+        timeout=s.timeout_s,
+        answer_timeout=s.answer_timeout_s,
+    )
+
+
+@st.cache_data(ttl=10, show_spinner=False)
+def health(service_url: str) -> Health:
+    """The service's health, cached for a few seconds (it is shown on every page)."""
+    s = settings()
+    with WatercoolerClient(service_url, timeout=min(s.timeout_s, 5.0)) as http:
+        return http.health()
+
+
+def checked_health() -> Health | None:
+    """The health the entry point checked in this run (None when it has not)."""
+    found = st.session_state.get(_HEALTH)
+    return found if isinstance(found, Health) else None
+
+
+def remember_health(found: Health) -> None:
+    """Keep this run's health check for the pages."""
+    st.session_state[_HEALTH] = found
+
+
+def probe(http: WatercoolerClient) -> Access:
+    """Ask the service what this client's key may do; raises Unauthorized for a bad key."""
+    try:
+        http.ingest_jobs(limit=1)
+        admin = True
+    except Forbidden:
+        admin = False
+    evals, available = True, True
+    try:
+        http.eval_datasets()
+    except Forbidden:
+        evals = False
+    except NotFound:
+        evals, available = False, False
+    return Access(signed_in=http.sends_key, admin=admin, evals=evals, evals_available=available)
+
+
+def access() -> Access:
+    """What this session's caller may do (asked once per key)."""
+    key = api_key()
+    cached = st.session_state.get(_ACCESS)
+    if isinstance(cached, tuple) and cached[0] == (settings().service_url, key):
+        found: Access = cached[1]
+        return found
+    with client() as http:
+        found = probe(http)
+    st.session_state[_ACCESS] = ((settings().service_url, key), found)
+    return found
+
+
+def sign_in(key: str) -> str | None:
+    """Check and keep a key; returns a message for the user when it was refused."""
+    key = key.strip()
+    if not key:
+        return "Paste an API key first."
+    try:
+        with client(key) as http:
+            found = probe(http)
+    except Unauthorized as exc:
+        return exc.message
+    st.session_state[_KEY] = key
+    st.session_state[_ACCESS] = ((settings().service_url, key), found)
+    log.info("signed in", extra={"admin": found.admin})
+    return None
+
+
+def sign_out(notice: str | None = None) -> None:
+    """Forget the key (and say why, on the next sign-in prompt)."""
+    st.session_state.pop(_KEY, None)
+    st.session_state.pop(_ACCESS, None)
+    if notice:
+        st.session_state[_NOTICE] = notice
+
+
+def take_notice() -> str | None:
+    """The reason the user was signed out, once."""
+    notice = st.session_state.pop(_NOTICE, None)
+    return str(notice) if notice else None
+
+
+def show_error(exc: ClientError) -> None:
+    """One clear box for a failed call (never a traceback)."""
+    if isinstance(exc, ServiceUnavailable):
+        st.error(exc.message, icon=":material/cloud_off:")
+    elif isinstance(exc, Unauthorized):
+        sign_out(exc.message)
+        st.warning(
+            f"{exc.message}. Sign in again with a valid API key (in the sidebar).",
+            icon=":material/key:",
+        )
+    elif isinstance(exc, Forbidden):
+        st.warning(exc.message, icon=":material/lock:")
+    elif isinstance(exc, NotFound):
+        st.warning(f"Not found: {exc.message}", icon=":material/search_off:")
+    else:
+        st.error(exc.message, icon=":material/error:")
+
+
+@contextmanager
+def guarded() -> Iterator[None]:
+    """Show a failed service call as a message and stop the page there."""
+    try:
+        yield
+    except ClientError as exc:
+        log.info("service call failed", extra={"error": type(exc).__name__})
+        show_error(exc)
+        st.stop()
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def _directory(service_url: str, key: str | None) -> dict[str, str]:
+    with client(key) as http:
+        return {p.id: p.name for p in http.people(limit=200).items}
+
+
+def people_names() -> dict[str, str]:
+    """Person id → name, from the directory (cached for a minute); empty if it fails."""
+    try:
+        return _directory(settings().service_url, api_key())
+    except ClientError:
+        return {}

@@ -1,0 +1,66 @@
+"""The sidebar: the service's status, who you are signed in as, and the sign-in form."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import session
+from ui.client import ClientError
+from ui.markup import esc
+from ui.models import Health
+from ui.session import Access
+
+
+def status_box(health: Health, url: str) -> None:
+    """Whether the service answers, and what it holds."""
+    c = health.counts
+    ok = health.status == "ok"
+    dot = "on" if ok else "off"
+    state = "Service ready" if ok else "Service degraded"
+    held = f"{c.documents or 0:,} documents · {c.chunks or 0:,} passages · {c.people or 0:,} people"
+    job = "<br>An ingestion job is running" if health.ingest_job else ""
+    st.html(
+        f'<div class="wc-status"><span class="wc-dot wc-dot-{dot}"></span><b>{state}</b><br>'
+        f"{esc(held)}{job}<br><span style='color:#6b7280'>{esc(url)}</span></div>"
+    )
+    for problem in health.problems:
+        st.warning(problem, icon=":material/warning:")
+
+
+def sign_in_form(form_key: str) -> None:
+    """An API key field; a refused key is said so."""
+    notice = session.take_notice()
+    if notice:
+        st.warning(notice, icon=":material/key_off:")
+    with st.form(form_key, border=False):
+        key = st.text_input("API key", type="password", placeholder="wc_…", key=f"{form_key}-key")
+        submitted = st.form_submit_button("Sign in", icon=":material/login:", type="primary")
+    if submitted:
+        try:
+            refused = session.sign_in(key)
+        except ClientError as exc:
+            session.show_error(exc)
+            return
+        if refused:
+            st.error(refused, icon=":material/key_off:")
+        else:
+            st.rerun()
+    st.caption(
+        "Ask an admin for a key (`python -m service keys create`). On the service's own "
+        "machine, an admin key is in `<data dir>/service.key` while it runs."
+    )
+
+
+def account_box(health: Health, access: Access) -> None:
+    """Who the pages answer to, and signing in or out."""
+    if access.signed_in:
+        role = "admin" if access.admin else "trainer" if access.evals else "reader"
+        st.html(f'<div class="wc-status">Signed in with an API key · <b>{role}</b></div>')
+        if st.button("Sign out", icon=":material/logout:", type="tertiary"):
+            session.sign_out()
+            st.rerun()
+        return
+    if health.auth_mode == "open":
+        st.html('<div class="wc-status">Browsing as a guest: public content only.</div>')
+        with st.expander("Sign in with an API key"):
+            sign_in_form("sidebar-sign-in")
