@@ -19,7 +19,7 @@ from pathlib import Path
 
 import yaml
 
-from core.config import apply_offline_env
+from core.config import apply_runtime_env
 from core.embedding import Embedder
 
 
@@ -55,7 +55,7 @@ def _encode_seconds(embedder: Embedder, texts: list[str], batch_size: int) -> fl
 
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print its figures."""
-    apply_offline_env()
+    apply_runtime_env()
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--min-chunks", type=int, default=5000)
     parser.add_argument("--out", type=Path, default=Path("bench/out/ingest.json"))

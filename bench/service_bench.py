@@ -43,7 +43,7 @@ from bench.load import Call, ServiceProcess, calls, load_run, sequential, summar
 from bench.questions import QUESTIONS
 from bench.service_report import report
 from bench.synthetic import PERTURBATION, ScaledCorpus, base_corpus, random_cross_encoder
-from core.config import RetrievalSettings, apply_offline_env
+from core.config import RetrievalSettings, apply_runtime_env
 from core.index.base import IndexMeta, SearchFilter, SparseVector, VectorIndex
 
 log = logging.getLogger("bench.service")
@@ -72,7 +72,7 @@ class Query:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; print the figures and write them as JSON."""
-    apply_offline_env()
+    apply_runtime_env()
     args = _parser().parse_args(argv)
     if args.quick:
         for key, value in QUICK.items():

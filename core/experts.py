@@ -30,7 +30,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from core.config import ExpertsSettings
 from core.db import PeopleStore
-from core.errors import NotFoundError
 from core.schema import Expert, ExpertDocument, Passage, Person
 
 log = logging.getLogger(__name__)
@@ -104,13 +103,12 @@ class ExpertFinder:
 
     def lookup(self, person_ids: list[str]) -> dict[str, Person]:
         """People by id; an id missing from the store becomes a bare, non-directory Person."""
+        stored = self.people.get_many(person_ids)
         found: dict[str, Person] = {}
         for pid in dict.fromkeys(person_ids):
-            try:
-                found[pid] = self.people.get(pid)
-            except NotFoundError:
+            if pid not in stored:
                 log.warning("person not in the people store", extra={"person_id": pid})
-                found[pid] = Person(id=pid, name=pid, in_directory=False)
+            found[pid] = stored.get(pid) or Person(id=pid, name=pid, in_directory=False)
         return found
 
     def _candidates(self, passages: list[Passage]) -> dict[str, _Candidate]:

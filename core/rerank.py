@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from core.config import Settings
-from core.embedding import choose_device
+from core.embedding import choose_device, choose_dtype
 from core.errors import ConfigError, EmbeddingError
 from core.schema import Passage
 
@@ -58,7 +58,13 @@ class CrossEncoderReranker:
 
     name = "cross-encoder"
 
-    def __init__(self, model_path: str | Path, device: str = "auto", batch_size: int = 32) -> None:
+    def __init__(
+        self,
+        model_path: str | Path,
+        device: str = "auto",
+        batch_size: int = 32,
+        dtype: str = "auto",
+    ) -> None:
         path = Path(model_path).expanduser()
         if not (path / "config.json").is_file():
             raise ConfigError(
@@ -66,12 +72,19 @@ class CrossEncoderReranker:
                 "config.json there); models are loaded from disk, never downloaded — set "
                 "retrieval.reranker to 'none' or to such a directory"
             )
+        import torch
         from sentence_transformers import CrossEncoder
 
         self.batch_size = batch_size
         self.device = choose_device(device)
         try:
-            self._model: Any = CrossEncoder(str(path), device=self.device, local_files_only=True)
+            self._model: Any = CrossEncoder(
+                str(path),
+                device=self.device,
+                local_files_only=True,
+                # bf16 halves the cost on CPUs with bf16 instructions (measured in the bench).
+                model_kwargs={"dtype": getattr(torch, choose_dtype(dtype, self.device))},
+            )
         except Exception as exc:  # the library raises many kinds; all mean "cannot load"
             raise ConfigError(f"cannot load the reranker from {path}: {exc}") from exc
         self.name = f"cross-encoder:{path.name}"
@@ -105,4 +118,6 @@ def make_reranker(settings: Settings) -> Reranker:
     choice = settings.retrieval.reranker.strip()
     if choice.lower() in ("", "none"):
         return NoopReranker()
-    return CrossEncoderReranker(choice, device=settings.embedding.device)
+    return CrossEncoderReranker(
+        choice, device=settings.embedding.device, dtype=settings.embedding.dtype
+    )

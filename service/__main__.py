@@ -15,7 +15,7 @@ import argparse
 import logging
 import sys
 
-from core.config import Settings, apply_offline_env, get_settings
+from core.config import Settings, apply_runtime_env, get_settings
 from core.db import Database, KeyStore, generate_key
 from core.db.keys import ROLES
 from core.errors import ConfigError, NotFoundError, WatercoolerError
@@ -46,7 +46,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run a command; returns the exit code."""
-    apply_offline_env()
+    apply_runtime_env()
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     if args.command == "keys" and args.action == "generate":

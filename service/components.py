@@ -6,7 +6,8 @@ import logging
 import threading
 from collections.abc import Sequence
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -39,6 +40,7 @@ from core.rerank import Reranker, make_reranker
 from core.retrieval import Retriever
 from core.sparse import Bm25Encoder
 from ingest.chunking import CHUNKER_VERSION
+from service.facets import FacetCache
 from service.jobs import IngestJobs
 
 log = logging.getLogger(__name__)
@@ -99,6 +101,7 @@ class Components:
     questions: QuestionStore
     auth: Authenticator
     jobs: IngestJobs
+    facet_cache: FacetCache[Any] = field(default_factory=FacetCache)
     index_problem: str | None = None
     local_key: ApiKeyEntry | None = None
 
@@ -140,6 +143,7 @@ class Components:
                 auth=Authenticator(settings.service.auth_mode, keys),
                 jobs=IngestJobs(settings, index=index, embedder=shared, db=db, runs=runs),
             )
+            components.jobs.on_finish = components.facet_cache.clear
             components.index_problem = check_index(index, shared)
             components._start_auth()
             if settings.index.backend == "edge":  # this process is the index's only writer

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -18,6 +18,7 @@ from core.index.base import VectorIndex
 from core.retrieval import QueryFilters, Retriever
 from core.schema import Principal, SourceKind
 from service.components import Components
+from service.facets import FacetCache
 from service.jobs import IngestJobs
 
 # auto_error=False: the Authenticator decides (open mode needs no key); these declare the
@@ -87,7 +88,13 @@ def get_jobs(c: ComponentsDep) -> IngestJobs:
     return c.jobs
 
 
+def get_facet_cache(c: ComponentsDep) -> FacetCache[Any]:
+    """Facet counts cached per caller access and filters."""
+    return c.facet_cache
+
+
 IndexDep = Annotated[VectorIndex, Depends(get_index)]
+FacetCacheDep = Annotated[FacetCache[Any], Depends(get_facet_cache)]
 RetrieverDep = Annotated[Retriever, Depends(get_retriever)]
 AssistantDep = Annotated[Assistant, Depends(get_assistant)]
 ExpertsDep = Annotated[ExpertFinder, Depends(get_experts)]

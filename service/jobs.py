@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from core.config import Settings, SourcesConfig, load_sources
@@ -57,6 +58,7 @@ class IngestJobs:
         self._thread: threading.Thread | None = None
         self._current: str | None = None
         self._progress: dict[str, dict[str, StageCounter]] = {}
+        self.on_finish: Callable[[], None] | None = None  # e.g. clear caches of index data
 
     def start(self, source: str | None = None) -> str:
         """Start a job over every source (or the one named); returns the run id."""
@@ -128,6 +130,8 @@ class IngestJobs:
         self, run_id: str, report: dict[str, object] | None = None, error: str | None = None
     ) -> None:
         status: FinalStatus = "failed" if error else "succeeded"
+        if self.on_finish:  # a failed job may have written part of its work too
+            self.on_finish()
         try:
             self.runs.finish(run_id, status, report=report, error=error)
         except WatercoolerError as exc:

@@ -15,11 +15,11 @@ from importlib.metadata import PackageNotFoundError, version
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from core.config import Settings, get_settings
+from core.config import Settings, apply_runtime_env, get_settings
 from core.embedding import Embedder
 from service.components import Components
 from service.errors import install_error_handlers
-from service.routes import ROUTERS
+from service.routes import ROUTERS, evals
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +37,7 @@ TAGS = [
     {"name": "documents", "description": "Documents and their passages"},
     {"name": "ingestion", "description": "Ingestion jobs run by the service (admins)"},
     {"name": "admin", "description": "API keys (admins)"},
+    {"name": "evals", "description": "Eval runs and their reports (trainers and admins)"},
     {"name": "health", "description": "Liveness and what is wrong"},
 ]
 
@@ -53,6 +54,7 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
 
     `embedder` lets a caller that already loaded the model share it (tests, notebooks).
     """
+    apply_runtime_env()  # before the lifespan loads torch (`uvicorn --factory` starts here)
     settings = settings or get_settings()
 
     @asynccontextmanager
@@ -81,4 +83,6 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
         )
     for router in ROUTERS:
         app.include_router(router)
+    app.include_router(evals.router)
+    app.state.eval_jobs = evals.EvalJobs()
     return app

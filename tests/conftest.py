@@ -18,6 +18,7 @@ for _key, _value in {
     "SCARF_NO_ANALYTICS": "1",
     "UNSTRUCTURED_DISABLE_NOTICE": "1",
     "TOKENIZERS_PARALLELISM": "false",
+    "OMP_WAIT_POLICY": "PASSIVE",
 }.items():
     os.environ.setdefault(_key, _value)
 

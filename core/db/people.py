@@ -42,6 +42,16 @@ class PeopleStore:
                 raise NotFoundError(f"person {person_id!r} not found")
             return _person(record)
 
+    def get_many(self, person_ids: list[str]) -> dict[str, Person]:
+        """People by id in one query; ids not stored are left out."""
+        if not person_ids:
+            return {}
+        with self._db.session("get people") as session:
+            rows = session.scalars(
+                select(PersonRecord).where(PersonRecord.id.in_(set(person_ids)))
+            ).all()
+            return {row.id: _person(row) for row in rows}
+
     def by_email(self, email: str) -> Person | None:
         """The person with this email (case-insensitive), or None."""
         key = email.strip().lower()

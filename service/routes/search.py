@@ -12,7 +12,14 @@ from core.experts import ExpertFinder
 from core.index.base import SearchFilter, SearchMode, VectorIndex
 from core.retrieval import QueryFilters, Retriever
 from core.schema import Principal
-from service.deps import CallerDep, ExpertsDep, FiltersDep, IndexDep, RetrieverDep
+from service.deps import (
+    CallerDep,
+    ExpertsDep,
+    FacetCacheDep,
+    FiltersDep,
+    IndexDep,
+    RetrieverDep,
+)
 from service.errors import ERROR_RESPONSES
 from service.highlight import highlight
 from service.schemas import Facets, FacetValue, SearchHit, SearchResponse
@@ -39,6 +46,7 @@ def search(
     retriever: RetrieverDep,
     index: IndexDep,
     experts: ExpertsDep,
+    facet_cache: FacetCacheDep,
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
     mode: Annotated[SearchMode | None, Query(description="hybrid (default), dense, sparse")] = None,
 ) -> SearchResponse:
@@ -49,7 +57,10 @@ def search(
         query=q,
         mode=mode or retriever.settings.mode,
         passages=hits,
-        facets=facets(index, retriever, experts, caller, filters),
+        facets=facet_cache.get_or_compute(
+            (tuple(caller.access()), filters.model_dump_json()),
+            lambda: facets(index, retriever, experts, caller, filters),
+        ),
         timings_ms=result.timings_ms,
     )
 

@@ -24,7 +24,7 @@ from core.answering import (
     StreamRenumberer,
     citation_url,
 )
-from core.config import RetrievalSettings, Settings, get_settings
+from core.config import Settings, get_settings
 from core.db import PeopleStore
 from core.errors import ConfigError
 from core.experts import ExpertFinder
@@ -112,7 +112,9 @@ def people(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PeopleStore]:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return get_settings(data_dir=tmp_path)
+    # The small test corpus scores lower cosines than the sample content the default
+    # threshold is calibrated on; these tests pin the threshold they were written for.
+    return get_settings(data_dir=tmp_path, retrieval={"abstain_threshold": 0.35})
 
 
 @pytest.fixture
@@ -157,7 +159,7 @@ def test_markers_are_renumbered_and_bad_ones_dropped(assistant: Assistant) -> No
     assert answer.unsupported_sentences == ["This sentence cites a passage that was never given."]
     # confidence = 0.6 × retrieval strength + 0.4 × share of cited sentences (2 of 3)
     top = assistant.retriever.search(MEALS, PUBLIC).top_dense_score or 0.0
-    threshold = RetrievalSettings().abstain_threshold
+    threshold = assistant.settings.retrieval.abstain_threshold
     strength = min(1.0, (top - threshold) / (CONFIDENT_COSINE - threshold))
     expected = RETRIEVAL_WEIGHT * strength + (1 - RETRIEVAL_WEIGHT) * 2 / 3
     assert answer.confidence == pytest.approx(expected, abs=1e-3)

@@ -42,6 +42,9 @@ def test_an_empty_service_is_healthy_and_knows_nothing(server: LiveServer) -> No
     assert report["database_reachable"] is True
     answer = httpx.post(f"{server.url}/ask", json={"question": PASS_MARK}, timeout=30).json()
     assert answer["abstained"] is True
+    # Facets are cached per caller and filters: an empty index caches empty counts...
+    search = httpx.get(f"{server.url}/search", params={"q": PASS_MARK}, timeout=30).json()
+    assert search["facets"]["kinds"] == []
 
 
 def test_an_ingest_job_runs_in_the_service_and_a_second_one_is_refused(
@@ -65,6 +68,10 @@ def test_an_ingest_job_runs_in_the_service_and_a_second_one_is_refused(
         assert done["report"]["failures"] == []
         assert done["progress"]["parse"] == {"done": 6, "total": 6}
         assert done["progress"]["embed"]["done"] == done["report"]["totals"]["chunks"]
+        # ...and a finished job clears them, so the new content is counted at once.
+        facets = http.get("/search", params={"q": PASS_MARK}).json()["facets"]
+        visible = sum(v["count"] for v in facets["kinds"])  # public passages only
+        assert 0 < visible < done["report"]["totals"]["chunks"]
         recent = http.get("/ingest/jobs").json()["items"]
         assert recent[0]["id"] == job["id"] and recent[0]["status"] == "succeeded"
         assert http.post("/ingest/jobs", json={"source": "nope"}).status_code == 400

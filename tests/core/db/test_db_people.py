@@ -85,3 +85,9 @@ def test_by_email_is_case_insensitive(filled: PeopleStore) -> None:
     found = filled.by_email(" zoe.angstrom@example.COM ")
     assert found is not None and found.id == "zoe-1"
     assert filled.by_email("nobody@example.com") is None
+
+
+def test_get_many_in_one_query(filled: PeopleStore) -> None:
+    found = filled.get_many(["bob-2", "zoe-1", "nobody", "bob-2"])
+    assert found == {"bob-2": DIRECTORY[1], "zoe-1": DIRECTORY[0]}
+    assert filled.get_many([]) == {}
