@@ -21,7 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from core.auth import local_key_path, read_local_key
-from core.config import Settings, apply_offline_env, get_settings
+from core.config import Settings, apply_runtime_env, get_settings
 from core.errors import ConfigError, IndexMismatchError, SourceError, WatercoolerError
 from ingest.report import Failure, IngestReport, SourceCounts
 
@@ -32,7 +32,7 @@ POLL_EVERY_S = 0.5
 
 def main(argv: list[str] | None = None) -> int:
     """Parse arguments, run the job, print the report; returns the exit code."""
-    apply_offline_env()
+    apply_runtime_env()
     parser = argparse.ArgumentParser(prog="python -m ingest", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="ingest the configured sources")
