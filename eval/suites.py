@@ -1,0 +1,172 @@
+"""The datasets a run can name, and their items in one shape for the runner.
+
+    golden        eval/datasets/golden/sample-v1.jsonl over the bundled sample content
+    golden-smoke  eval/datasets/golden/smoke-v1.jsonl over the same content (the CI subset)
+    fitz-gov      the fitz-gov package's corpus and query mappings (BEIR-style)
+    <path>        any BEIR folder (corpus.jsonl, queries.jsonl, qrels/test.tsv)
+
+A golden item's document ids and people may be the ingested ids or another name the corpus
+knows (a path, "source:native id", a title; an email or alias for people); names that match
+nothing, or more than one thing, are left out and listed in the report's `problems`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from core.config import bundled_sources_file
+from core.db import PeopleStore
+from core.schema import Principal
+from eval.corpora import CorpusDocument
+from eval.datasets.beir import RetrievalDataset, load_beir
+from eval.datasets.errors import DatasetError
+from eval.datasets.fitz_gov import load_fitz_gov_retrieval
+from eval.datasets.golden import GoldenItem
+
+GOLDEN_DIR = Path(__file__).resolve().parent / "datasets" / "golden"
+GOLDEN_FILES = {"golden": "sample-v1.jsonl", "golden-smoke": "smoke-v1.jsonl"}
+Kind = Literal["golden", "beir"]
+
+
+@dataclass(frozen=True)
+class EvalItem:
+    """One question, who asks it, and what a good answer retrieves, says and names."""
+
+    id: str
+    question: str
+    qrels: dict[str, int]
+    principal: Principal = field(default_factory=Principal)
+    answerable: bool | None = None  # None: a retrieval-only item (no answer expected)
+    reference: str = ""
+    expected_people: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    """A dataset by name: its kind, where it is read from, and its version."""
+
+    name: str
+    kind: Kind
+    path: Path | None = None  # golden file or BEIR folder; None for fitz-gov
+
+    @property
+    def sources_file(self) -> Path:
+        """The content a golden set is about."""
+        return bundled_sources_file()
+
+
+def dataset_spec(name: str) -> DatasetSpec:
+    """The spec of a named dataset or a BEIR folder path."""
+    if name in GOLDEN_FILES:
+        return DatasetSpec(name, "golden", GOLDEN_DIR / GOLDEN_FILES[name])
+    if name == "fitz-gov":
+        return DatasetSpec(name, "beir")
+    path = Path(name).expanduser()
+    if (path / "corpus.jsonl").is_file():
+        return DatasetSpec(path.resolve().name, "beir", path)
+    known = ", ".join([*GOLDEN_FILES, "fitz-gov"])
+    raise ValueError(f"unknown dataset {name!r}: use {known} or a BEIR folder path")
+
+
+def list_datasets(beir_dirs: Iterable[Path] = ()) -> list[dict[str, Any]]:
+    """Every dataset a run can name here, with its kind and item count."""
+    out: list[dict[str, Any]] = []
+    for name, file in GOLDEN_FILES.items():
+        path = GOLDEN_DIR / file
+        if path.is_file():
+            lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+            out.append({"name": name, "kind": "golden", "items": len(lines)})
+    with contextlib.suppress(DatasetError):  # no fitz-gov package: list what can run
+        out.append({"name": "fitz-gov", "kind": "beir", "items": _fitz_gov_items()})
+    for root in beir_dirs:
+        for folder in sorted(p for p in root.iterdir() if (p / "corpus.jsonl").is_file()):
+            qrels = folder / "qrels" / "test.tsv"
+            count = len({line.split("\t")[0] for line in qrels.read_text().splitlines()[1:]})
+            out.append({"name": str(folder), "kind": "beir", "items": count})
+    return out
+
+
+@functools.lru_cache(maxsize=1)
+def _fitz_gov_items() -> int:
+    return len(load_beir_set("fitz-gov").qrels)
+
+
+def load_beir_set(name: str, path: Path | None = None) -> RetrievalDataset:
+    """fitz-gov from its package, or a BEIR folder."""
+    return load_fitz_gov_retrieval() if path is None else load_beir(path, name=name)
+
+
+def beir_items(dataset: RetrievalDataset) -> list[EvalItem]:
+    """Retrieval-only items: every judged query, asked by an anonymous reader."""
+    return [EvalItem(q, text, dict(dataset.qrels[q])) for q, text in dataset.queries.items()]
+
+
+def file_version(path: Path) -> dict[str, str]:
+    """A file's name and content hash (what version of a dataset a report used)."""
+    return {"file": path.name, "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
+
+
+class Resolver:
+    """Maps the names a dataset uses for documents and people to the corpus's ids."""
+
+    def __init__(self, documents: dict[str, CorpusDocument], people: PeopleStore | None) -> None:
+        self.documents = _alias_map((d.id, (d.id, *d.aliases)) for d in documents.values())
+        directory = people.list(limit=10_000) if people is not None else []
+        self.people = _alias_map(
+            (p.id, (p.id, p.name, *(p.aliases), *([p.email] if p.email else []))) for p in directory
+        )
+        self.problems: list[str] = []
+
+    def resolve(
+        self, names: Iterable[str], table: dict[str, str | None], what: str, item: str
+    ) -> list[str]:
+        """The ids of the names; unknown or ambiguous names are recorded as problems."""
+        found: list[str] = []
+        for name in names:
+            hit = table.get(name.casefold())
+            if hit is None:
+                reason = "ambiguous" if name.casefold() in table else "unknown"
+                self.problems.append(f"{item}: {reason} {what} {name!r}")
+            elif hit not in found:
+                found.append(hit)
+        return found
+
+
+def _alias_map(entries: Iterable[tuple[str, Iterable[str]]]) -> dict[str, str | None]:
+    """casefolded name → id; None for a name shared by two ids; an exact id always wins."""
+    table: dict[str, str | None] = {}
+    targets = []
+    for target, names in entries:
+        targets.append(target)
+        for name in {n.casefold() for n in names if n}:
+            table[name] = target if table.get(name, target) == target else None
+    table.update({t.casefold(): t for t in targets})
+    return table
+
+
+def golden_items(items: list[GoldenItem], resolver: Resolver) -> list[EvalItem]:
+    """Golden items with resolved ids, asked by their `user` as a reader."""
+    out: list[EvalItem] = []
+    for item in items:
+        docs = resolver.resolve(item.relevant_document_ids, resolver.documents, "document", item.id)
+        people = resolver.resolve(item.expected_people, resolver.people, "person", item.id)
+        out.append(
+            EvalItem(
+                id=item.id,
+                question=item.question,
+                qrels=dict.fromkeys(docs, 1),
+                principal=Principal(user_id=item.user.id, groups=list(item.user.groups)),
+                answerable=item.answerable,
+                reference=item.reference_answer,
+                expected_people=tuple(people),
+                tags=tuple(item.tags),
+            )
+        )
+    return out
