@@ -39,8 +39,12 @@ class LlamaIndexBaseline:
         self, documents: dict[str, CorpusDocument], settings: EmbeddingSettings, cache_dir: Path
     ) -> None:
         import torch
-        from llama_index.core import Settings as LlamaSettings
-        from llama_index.core import StorageContext, VectorStoreIndex, load_index_from_storage
+        from llama_index.core import (
+            Settings as LlamaSettings,
+            StorageContext,
+            VectorStoreIndex,
+            load_index_from_storage,
+        )
         from llama_index.core.llms import MockLLM
         from llama_index.embeddings.huggingface import HuggingFaceEmbedding
 

@@ -3,13 +3,30 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from core.api import (
+    ChunkSpan as ChunkSpan,
+    Counts as Counts,
+    DocumentResponse as DocumentResponse,
+    Facets as Facets,
+    FacetValue as FacetValue,
+    Health as Health,
+    IndexHealth as IndexHealth,
+    IngestJob as IngestJob,
+    PeoplePage as PeoplePage,
+    PersonProfile as PersonProfile,
+    ProfileDocument as ProfileDocument,
+    SearchHit as SearchHit,
+    SearchResponse as SearchResponse,
+    StageProgress as StageProgress,
+    Topic as Topic,
+)
 from core.db.questions import Rating
 from core.retrieval import QueryFilters
-from core.schema import Answer, Expert, Passage, Person, PersonRef, Role, SourceKind
+from core.schema import Answer, Expert, Role
 
 # Longest question the model accepts; service.max_question_chars (≤ this) is checked per request.
 QUESTION_HARD_LIMIT = 20000
@@ -53,112 +70,11 @@ class AskResponse(Answer):
     question_id: str
 
 
-class FacetValue(BaseModel):
-    """One value of a facet and how many matching passages have it."""
-
-    value: str
-    label: str
-    count: int
-
-
-class Facets(BaseModel):
-    """Passage counts under the caller's access and the other filters."""
-
-    kinds: list[FacetValue] = Field(default_factory=list)
-    sources: list[FacetValue] = Field(default_factory=list)
-    authors: list[FacetValue] = Field(default_factory=list)
-    teams: list[FacetValue] = Field(default_factory=list)
-
-
-class SearchHit(Passage):
-    """A ranked passage with its text HTML-escaped and the query terms in <mark>."""
-
-    highlight: str
-
-
-class SearchResponse(BaseModel):
-    """Ranked passages and facets."""
-
-    query: str
-    mode: str
-    passages: list[SearchHit]
-    facets: Facets
-    timings_ms: dict[str, float] = Field(default_factory=dict)
-
-
 class ExpertsResponse(BaseModel):
     """The people to contact about a topic, with their evidence."""
 
     query: str
     people: list[Expert]
-
-
-class ChunkSpan(BaseModel):
-    """Where a chunk of a document lies in its text (and in time, for videos)."""
-
-    id: str
-    position: int
-    start: int
-    end: int
-    heading_path: list[str] = Field(default_factory=list)
-    time_start: float | None = None
-    time_end: float | None = None
-
-
-class DocumentResponse(BaseModel):
-    """A document: its text, metadata and chunk spans."""
-
-    id: str
-    source: str
-    kind: SourceKind
-    title: str
-    url: str | None = None
-    path: str | None = None
-    authors: list[PersonRef] = Field(default_factory=list)
-    owners: list[PersonRef] = Field(default_factory=list)
-    created: datetime | None = None
-    updated: datetime | None = None
-    tags: list[str] = Field(default_factory=list)
-    groups: list[str] = Field(default_factory=list)
-    superseded_by: str | None = None
-    text: str
-    chunks: list[ChunkSpan] = Field(default_factory=list)
-
-
-class PeoplePage(BaseModel):
-    """A page of the people directory."""
-
-    total: int
-    limit: int
-    offset: int
-    items: list[Person]
-
-
-class ProfileDocument(BaseModel):
-    """A document someone wrote or owns (one the caller may see)."""
-
-    document_id: str
-    title: str
-    kind: SourceKind
-    url: str | None = None
-    role: Literal["author", "owner"]
-    updated: datetime | None = None
-    tags: list[str] = Field(default_factory=list)
-
-
-class Topic(BaseModel):
-    """A tag and in how many of the person's documents it appears."""
-
-    tag: str
-    documents: int
-
-
-class PersonProfile(BaseModel):
-    """A person, their visible documents and their topics."""
-
-    person: Person
-    documents: list[ProfileDocument]
-    topics: list[Topic]
 
 
 class IngestJobRequest(BaseModel):
@@ -167,26 +83,6 @@ class IngestJobRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"source": None}]})
 
     source: str | None = None
-
-
-class StageProgress(BaseModel):
-    """Items done in a pipeline stage, and the total when known."""
-
-    done: int
-    total: int | None = None
-
-
-class IngestJob(BaseModel):
-    """An ingestion job: status, live progress while it runs, and its report."""
-
-    id: str
-    status: Literal["running", "succeeded", "failed"]
-    source: str | None = None
-    started: datetime
-    finished: datetime | None = None
-    progress: dict[str, StageProgress] = Field(default_factory=dict)
-    report: dict[str, Any] | None = None
-    error: str | None = None
 
 
 class IngestJobList(BaseModel):
@@ -264,34 +160,3 @@ class KeyCreated(ApiKeyInfo):
     """A new key: the plain `key` is shown this once and cannot be recovered."""
 
     key: str
-
-
-class IndexHealth(BaseModel):
-    """The vector index as the service sees it."""
-
-    backend: str
-    model: str | None = None
-    dimension: int | None = None
-    chunker_version: str | None = None
-
-
-class Counts(BaseModel):
-    """What the service holds."""
-
-    documents: int | None = None
-    chunks: int | None = None
-    people: int | None = None
-
-
-class Health(BaseModel):
-    """Whether the service can answer, and if not, why."""
-
-    status: Literal["ok", "unavailable"]
-    problems: list[str] = Field(default_factory=list)
-    index: IndexHealth
-    embedding_model: str
-    counts: Counts
-    database_reachable: bool
-    generators: list[str]
-    auth_mode: str
-    ingest_job: str | None = Field(None, description="id of the running ingestion job")

@@ -8,14 +8,33 @@ the bodies that only the service defines are mirrored here, keeping just what th
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from core.schema import Answer, Citation, Expert, Passage, Person, PersonRef, SourceKind
+from core.api import (
+    ChunkSpan as ChunkSpan,
+    Counts as Counts,
+    DocumentResponse as DocumentResponse,
+    Facets as Facets,
+    FacetValue as FacetValue,
+    Health as Health,
+    IndexHealth as IndexHealth,
+    PeoplePage as PeoplePage,
+    PersonProfile as PersonProfile,
+    ProfileDocument as ProfileDocument,
+    SearchHit as SearchHit,
+    SearchResponse as SearchResponse,
+    Topic as Topic,
+)
+from core.schema import Answer, Citation, Expert
 
 Rating = Literal["helpful", "not_helpful", "wrong_citation"]
+
+# The UI's names for the service's bodies.
+SearchResult = SearchResponse
+DocumentView = DocumentResponse
 
 
 class Filters(BaseModel):
@@ -98,107 +117,6 @@ class DoneEvent:
 StreamEvent = TokenEvent | CitationsEvent | PeopleEvent | DoneEvent
 
 
-class FacetValue(BaseModel):
-    """A facet value and how many matching passages have it."""
-
-    value: str
-    label: str
-    count: int
-
-
-class Facets(BaseModel):
-    """Passage counts per kind, source, author and team."""
-
-    kinds: list[FacetValue] = Field(default_factory=list)
-    sources: list[FacetValue] = Field(default_factory=list)
-    authors: list[FacetValue] = Field(default_factory=list)
-    teams: list[FacetValue] = Field(default_factory=list)
-
-
-class SearchHit(Passage):
-    """A ranked passage; `highlight` is its text HTML-escaped with the query words in <mark>."""
-
-    highlight: str
-
-
-class SearchResult(BaseModel):
-    """Ranked passages and facets."""
-
-    query: str
-    mode: str
-    passages: list[SearchHit]
-    facets: Facets
-    timings_ms: dict[str, float] = Field(default_factory=dict)
-
-
-class ChunkSpan(BaseModel):
-    """Where a chunk lies in its document's text (and in time, for videos)."""
-
-    id: str
-    position: int
-    start: int
-    end: int
-    heading_path: list[str] = Field(default_factory=list)
-    time_start: float | None = None
-    time_end: float | None = None
-
-
-class DocumentView(BaseModel):
-    """A document with its text, metadata and chunk spans."""
-
-    id: str
-    source: str
-    kind: SourceKind
-    title: str
-    url: str | None = None
-    path: str | None = None
-    authors: list[PersonRef] = Field(default_factory=list)
-    owners: list[PersonRef] = Field(default_factory=list)
-    created: datetime | None = None
-    updated: datetime | None = None
-    tags: list[str] = Field(default_factory=list)
-    groups: list[str] = Field(default_factory=list)
-    superseded_by: str | None = None
-    text: str
-    chunks: list[ChunkSpan] = Field(default_factory=list)
-
-
-class PeoplePage(BaseModel):
-    """A page of the directory."""
-
-    total: int
-    limit: int
-    offset: int
-    items: list[Person]
-
-
-class ProfileDocument(BaseModel):
-    """A document a person wrote or owns."""
-
-    document_id: str
-    title: str
-    kind: SourceKind
-    url: str | None = None
-    role: Literal["author", "owner"]
-    updated: datetime | None = None
-    tags: list[str] = Field(default_factory=list)
-
-
-class Topic(BaseModel):
-    """A tag and in how many of the person's documents it appears."""
-
-    tag: str
-    documents: int
-
-
-class PersonProfile(BaseModel):
-    """A person, their documents and their topics."""
-
-    person: Person
-    documents: list[ProfileDocument] = Field(default_factory=list)
-    topics: list[Topic] = Field(default_factory=list)
-
-
 class Feedback(BaseModel):
     """Stored feedback."""
 
@@ -206,33 +124,3 @@ class Feedback(BaseModel):
     question_id: str
     rating: Rating
     marker: int | None = None
-
-
-class IndexHealth(BaseModel):
-    """The vector index as the service sees it."""
-
-    backend: str
-    model: str | None = None
-    dimension: int | None = None
-
-
-class Counts(BaseModel):
-    """What the service holds."""
-
-    documents: int | None = None
-    chunks: int | None = None
-    people: int | None = None
-
-
-class Health(BaseModel):
-    """Whether the service can answer, and if not, why."""
-
-    status: Literal["ok", "unavailable"]
-    problems: list[str] = Field(default_factory=list)
-    index: IndexHealth
-    embedding_model: str
-    counts: Counts
-    database_reachable: bool
-    generators: list[str] = Field(default_factory=list)
-    auth_mode: str = "open"
-    ingest_job: str | None = None

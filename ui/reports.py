@@ -3,29 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
 
-
-class StageProgress(BaseModel):
-    """Items done in a pipeline stage, and the total when known."""
-
-    done: int
-    total: int | None = None
-
-
-class IngestJob(BaseModel):
-    """An ingestion job: status, progress while it runs, and its report."""
-
-    id: str
-    status: Literal["running", "succeeded", "failed"]
-    source: str | None = None
-    started: datetime
-    finished: datetime | None = None
-    progress: dict[str, StageProgress] = Field(default_factory=dict)
-    report: dict[str, Any] | None = None
-    error: str | None = None
+from core.api import (
+    IngestJob as IngestJob,
+    StageProgress as StageProgress,
+)
 
 
 class SourceCounts(BaseModel):

@@ -23,8 +23,7 @@ import numpy as np
 
 from core.embedding import Embedder
 from core.generation.base import Generated
-from core.generation.citations import split_sentences as split_answer
-from core.generation.citations import validate_citations
+from core.generation.citations import split_sentences as split_answer, validate_citations
 from core.generation.units import Unit, split_sentences, split_units
 from core.schema import Passage, SourceKind
 

@@ -23,8 +23,7 @@ from typing import Any
 import docx
 from docx.shared import Pt
 from pptx import Presentation
-from pptx.util import Inches
-from pptx.util import Pt as PptPt
+from pptx.util import Inches, Pt as PptPt
 from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4

@@ -18,8 +18,7 @@ from core.config import SourceConfig
 from core.errors import ConfigError
 from core.schema import SourceKind
 from ingest.connectors.base import Connector
-from ingest.connectors.blog_feeds import SUFFIXES as FEED_SUFFIXES
-from ingest.connectors.blog_feeds import BlogFeedConnector
+from ingest.connectors.blog_feeds import SUFFIXES as FEED_SUFFIXES, BlogFeedConnector
 from ingest.connectors.blog_wxr import WxrConnector
 from ingest.connectors.documents import DocumentsConnector
 from ingest.connectors.video import VideoConnector

@@ -1,0 +1,166 @@
+"""The service's HTTP response bodies: the contract between the service and its clients.
+
+The service answers with these models and the UI parses them, so both import them from here
+(apps never import each other). Unknown fields are ignored when parsing.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from core.schema import Passage, Person, PersonRef, SourceKind
+
+
+class FacetValue(BaseModel):
+    """One value of a facet and how many matching passages have it."""
+
+    value: str
+    label: str
+    count: int
+
+
+class Facets(BaseModel):
+    """Passage counts under the caller's access and the other filters."""
+
+    kinds: list[FacetValue] = Field(default_factory=list)
+    sources: list[FacetValue] = Field(default_factory=list)
+    authors: list[FacetValue] = Field(default_factory=list)
+    teams: list[FacetValue] = Field(default_factory=list)
+
+
+class SearchHit(Passage):
+    """A ranked passage with its text HTML-escaped and the query terms in <mark>."""
+
+    highlight: str
+
+
+class SearchResponse(BaseModel):
+    """Ranked passages and facets."""
+
+    query: str
+    mode: str
+    passages: list[SearchHit]
+    facets: Facets
+    timings_ms: dict[str, float] = Field(default_factory=dict)
+
+
+class ChunkSpan(BaseModel):
+    """Where a chunk of a document lies in its text (and in time, for videos)."""
+
+    id: str
+    position: int
+    start: int
+    end: int
+    heading_path: list[str] = Field(default_factory=list)
+    time_start: float | None = None
+    time_end: float | None = None
+
+
+class DocumentResponse(BaseModel):
+    """A document: its text, metadata and chunk spans."""
+
+    id: str
+    source: str
+    kind: SourceKind
+    title: str
+    url: str | None = None
+    path: str | None = None
+    authors: list[PersonRef] = Field(default_factory=list)
+    owners: list[PersonRef] = Field(default_factory=list)
+    created: datetime | None = None
+    updated: datetime | None = None
+    tags: list[str] = Field(default_factory=list)
+    groups: list[str] = Field(default_factory=list)
+    superseded_by: str | None = None
+    text: str
+    chunks: list[ChunkSpan] = Field(default_factory=list)
+
+
+class PeoplePage(BaseModel):
+    """A page of the people directory."""
+
+    total: int
+    limit: int
+    offset: int
+    items: list[Person]
+
+
+class ProfileDocument(BaseModel):
+    """A document someone wrote or owns (one the caller may see)."""
+
+    document_id: str
+    title: str
+    kind: SourceKind
+    url: str | None = None
+    role: Literal["author", "owner"]
+    updated: datetime | None = None
+    tags: list[str] = Field(default_factory=list)
+
+
+class Topic(BaseModel):
+    """A tag and in how many of the person's documents it appears."""
+
+    tag: str
+    documents: int
+
+
+class PersonProfile(BaseModel):
+    """A person, their visible documents and their topics."""
+
+    person: Person
+    documents: list[ProfileDocument]
+    topics: list[Topic]
+
+
+class StageProgress(BaseModel):
+    """Items done in a pipeline stage, and the total when known."""
+
+    done: int
+    total: int | None = None
+
+
+class IngestJob(BaseModel):
+    """An ingestion job: status, live progress while it runs, and its report."""
+
+    id: str
+    status: Literal["running", "succeeded", "failed"]
+    source: str | None = None
+    started: datetime
+    finished: datetime | None = None
+    progress: dict[str, StageProgress] = Field(default_factory=dict)
+    report: dict[str, Any] | None = None
+    error: str | None = None
+
+
+class IndexHealth(BaseModel):
+    """The vector index as the service sees it."""
+
+    backend: str
+    model: str | None = None
+    dimension: int | None = None
+    chunker_version: str | None = None
+
+
+class Counts(BaseModel):
+    """What the service holds."""
+
+    documents: int | None = None
+    chunks: int | None = None
+    people: int | None = None
+
+
+class Health(BaseModel):
+    """Whether the service can answer, and if not, why."""
+
+    status: Literal["ok", "unavailable"]
+    problems: list[str] = Field(default_factory=list)
+    index: IndexHealth
+    embedding_model: str
+    counts: Counts
+    database_reachable: bool
+    generators: list[str]
+    auth_mode: str
+    ingest_job: str | None = Field(None, description="id of the running ingestion job")
