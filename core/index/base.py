@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal, Protocol, runtime_checkable
 
-from core.errors import IndexMismatchError
+from core.errors import IndexMismatchError, VectorIndexError
 
 DENSE = "dense"
 SPARSE = "bm25"
@@ -128,6 +128,18 @@ def filter_clauses(flt: SearchFilter | None) -> list[list[Condition]]:
         since, until = _aware(flt.updated_from), _aware(flt.updated_to)
         clauses.append([Condition("updated", gte=since, lte=until)])
     return clauses
+
+
+def query_vectors(
+    mode: str, dense: list[float] | None, sparse: SparseVector | None
+) -> tuple[list[float] | None, SparseVector | None]:
+    """The query vectors a search mode uses; a mode without its vector is refused."""
+    use_dense, use_sparse = mode in ("dense", "hybrid"), mode in ("sparse", "hybrid")
+    if use_dense and dense is None:
+        raise VectorIndexError(f"{mode} search needs a dense query vector")
+    if use_sparse and sparse is None:
+        raise VectorIndexError(f"{mode} search needs a sparse query vector")
+    return (dense if use_dense else None), (sparse if use_sparse else None)
 
 
 def _aware(moment: datetime | None) -> datetime | None:

@@ -38,6 +38,7 @@ from core.index.base import (
     SparseVector,
     check_meta,
     filter_clauses,
+    query_vectors,
 )
 
 if TYPE_CHECKING:
@@ -155,17 +156,13 @@ class EdgeIndex:
     ) -> list[Hit]:
         """Top points by dense, sparse, or both fused with reciprocal rank fusion."""
         condition = _filter(flt)
+        dense_query, sparse_query = query_vectors(mode, dense, sparse)
         queries: list[qe.Query] = []
-        if mode in ("dense", "hybrid"):
-            if dense is None:
-                raise VectorIndexError(f"{mode} search needs a dense query vector")
-            queries.append(qe.Query.Nearest(dense, using=DENSE))
-        if mode in ("sparse", "hybrid"):
-            if sparse is None:
-                raise VectorIndexError(f"{mode} search needs a sparse query vector")
-            queries.append(
-                qe.Query.Nearest(qe.SparseVector(sparse.indices, sparse.values), using=SPARSE)
-            )
+        if dense_query is not None:
+            queries.append(qe.Query.Nearest(dense_query, using=DENSE))
+        if sparse_query is not None:
+            vector = qe.SparseVector(sparse_query.indices, sparse_query.values)
+            queries.append(qe.Query.Nearest(vector, using=SPARSE))
         if len(queries) == 1:
             request = qe.QueryRequest(
                 limit=limit, query=queries[0], filter=condition, with_payload=True

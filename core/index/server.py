@@ -33,6 +33,7 @@ from core.index.base import (
     SparseVector,
     check_meta,
     filter_clauses,
+    query_vectors,
 )
 
 log = logging.getLogger(__name__)
@@ -160,17 +161,13 @@ class ServerIndex:
     ) -> list[Hit]:
         """Top points by dense, sparse, or both fused with reciprocal rank fusion."""
         condition = _filter(flt)
+        dense_query, sparse_query = query_vectors(mode, dense, sparse)
         queries: list[tuple[Any, str]] = []
-        if mode in ("dense", "hybrid"):
-            if dense is None:
-                raise VectorIndexError(f"{mode} search needs a dense query vector")
-            queries.append((dense, DENSE))
-        if mode in ("sparse", "hybrid"):
-            if sparse is None:
-                raise VectorIndexError(f"{mode} search needs a sparse query vector")
-            queries.append(
-                (models.SparseVector(indices=sparse.indices, values=sparse.values), SPARSE)
-            )
+        if dense_query is not None:
+            queries.append((dense_query, DENSE))
+        if sparse_query is not None:
+            vector = models.SparseVector(indices=sparse_query.indices, values=sparse_query.values)
+            queries.append((vector, SPARSE))
         request: dict[str, Any]
         if len(queries) == 1:
             request = {"query": queries[0][0], "using": queries[0][1]}
