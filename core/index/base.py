@@ -130,6 +130,12 @@ def filter_clauses(flt: SearchFilter | None) -> list[list[Condition]]:
     return clauses
 
 
+def indexed_document_ids(index: VectorIndex) -> set[str]:
+    """Every document id with at least one point, from a facet over all points."""
+    total = index.count()
+    return set(index.facet("document_id", limit=total)) if total else set()
+
+
 def query_vectors(
     mode: str, dense: list[float] | None, sparse: SparseVector | None
 ) -> tuple[list[float] | None, SparseVector | None]:

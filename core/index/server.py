@@ -33,6 +33,7 @@ from core.index.base import (
     SparseVector,
     check_meta,
     filter_clauses,
+    indexed_document_ids,
     query_vectors,
 )
 
@@ -145,8 +146,7 @@ class ServerIndex:
 
     def document_ids(self) -> set[str]:
         """Every document id that has at least one point."""
-        total = self.count()
-        return set(self.facet("document_id", limit=total)) if total else set()
+        return indexed_document_ids(self)
 
     def search(
         self,
