@@ -63,7 +63,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run retrievers and generators on a dataset")
-    run.add_argument("--dataset", required=True, help="golden, golden-smoke, fitz-gov or a path")
+    run.add_argument(
+        "--dataset", required=True, help="golden, golden-smoke, fitz-gov, fitz-gov-cases or a path"
+    )
     run.add_argument("--retrievers", type=_csv, default=",".join(RETRIEVERS))
     run.add_argument("--generators", type=_csv, default="extractive")
     run.add_argument("--limit", type=int, help="at most N items, spread evenly over the set")

@@ -102,7 +102,7 @@ def build_report(
             "generators": request.generators,
             "limit": request.limit,
         },
-        "settings": _settings(settings),
+        "settings": run_settings(settings),
         "environment": environment(),
         "corpus": corpus,
         "timings": {**timings, **_latency(observed)},
@@ -249,7 +249,8 @@ def _latency(observed: dict[str, list[Observed]]) -> dict[str, Any]:
     }
 
 
-def _settings(settings: Settings) -> dict[str, Any]:
+def run_settings(settings: Settings) -> dict[str, Any]:
+    """The settings sections a run's results depend on (no secrets)."""
     sections = ("embedding", "chunking", "retrieval", "experts", "llm")
     dumped: dict[str, Any] = settings.model_dump(mode="json", include=set(sections))
     dumped["llm"].pop("api_key", None)
@@ -283,6 +284,10 @@ def write_report(run_dir: Path, report: dict[str, Any]) -> None:
     from eval.charts import write_charts
     from eval.markdown import render
 
+    if report["dataset"].get("kind") == "behaviour":  # fitz-gov cases: their own layout
+        from eval.behaviour_report import render_behaviour, write_behaviour_chart
+
+        write_charts, render = write_behaviour_chart, render_behaviour
     report["charts"] = write_charts(run_dir, report)
     (run_dir / "report.json").write_text(json.dumps(report, indent=1), encoding="utf-8")
     (run_dir / "report.md").write_text(render(report), encoding="utf-8")

@@ -25,6 +25,7 @@ from core.errors import ConfigError
 from eval.cached import CachedEmbedder
 from eval.corpora import open_beir_corpus, open_sample_corpus
 from eval.datasets.golden import load_golden
+from eval.metrics.entailment import LexicalEntailment
 from eval.observe import AS_OF, RETRIEVERS, answer_all, retrieve_all
 from eval.report import build_report, write_report
 from eval.scoring import AnswerRecord
@@ -113,6 +114,10 @@ def evaluate(
     started = time.perf_counter()
     spec = dataset_spec(request.dataset)
     shared = CachedEmbedder(embedder or SentenceTransformerEmbedder(settings.embedding))
+    if spec.kind == "behaviour":
+        from eval.behaviour import evaluate_behaviour
+
+        return evaluate_behaviour(request, settings, shared, LexicalEntailment(), run_id=run_id)
     cache_dir = settings.data_dir / "eval-cache"
     problems: list[str] = []
     if spec.kind == "golden" and spec.path is not None:

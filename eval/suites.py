@@ -3,6 +3,8 @@
     golden        eval/datasets/golden/sample-v1.jsonl over the bundled sample content
     golden-smoke  eval/datasets/golden/smoke-v1.jsonl over the same content (the CI subset)
     fitz-gov      the fitz-gov package's corpus and query mappings (BEIR-style)
+    fitz-gov-cases  fitz-gov's answer-behaviour cases, each on its own fixed contexts
+                  (abstention, dispute, grounding, trustworthy; see `eval.behaviour`)
     <path>        any BEIR folder (corpus.jsonl, queries.jsonl, qrels/test.tsv)
 
 A golden item's document ids and people may be the ingested ids or another name the corpus
@@ -26,12 +28,13 @@ from core.schema import Principal
 from eval.corpora import CorpusDocument
 from eval.datasets.beir import RetrievalDataset, load_beir
 from eval.datasets.errors import DatasetError
-from eval.datasets.fitz_gov import load_fitz_gov_retrieval
+from eval.datasets.fitz_gov import load_fitz_gov_cases, load_fitz_gov_retrieval
 from eval.datasets.golden import GoldenItem
 
 GOLDEN_DIR = Path(__file__).resolve().parent / "datasets" / "golden"
 GOLDEN_FILES = {"golden": "sample-v1.jsonl", "golden-smoke": "smoke-v1.jsonl"}
-Kind = Literal["golden", "beir"]
+Kind = Literal["golden", "beir", "behaviour"]
+BEHAVIOUR = "fitz-gov-cases"
 
 
 @dataclass(frozen=True)
@@ -68,10 +71,12 @@ def dataset_spec(name: str) -> DatasetSpec:
         return DatasetSpec(name, "golden", GOLDEN_DIR / GOLDEN_FILES[name])
     if name == "fitz-gov":
         return DatasetSpec(name, "beir")
+    if name == BEHAVIOUR:
+        return DatasetSpec(name, "behaviour")
     path = Path(name).expanduser()
     if (path / "corpus.jsonl").is_file():
         return DatasetSpec(path.resolve().name, "beir", path)
-    known = ", ".join([*GOLDEN_FILES, "fitz-gov"])
+    known = ", ".join([*GOLDEN_FILES, "fitz-gov", BEHAVIOUR])
     raise ValueError(f"unknown dataset {name!r}: use {known} or a BEIR folder path")
 
 
@@ -85,6 +90,7 @@ def list_datasets(beir_dirs: Iterable[Path] = ()) -> list[dict[str, Any]]:
             out.append({"name": name, "kind": "golden", "items": len(lines)})
     with contextlib.suppress(DatasetError):  # no fitz-gov package: list what can run
         out.append({"name": "fitz-gov", "kind": "beir", "items": _fitz_gov_items()})
+        out.append({"name": BEHAVIOUR, "kind": "behaviour", "items": _fitz_gov_cases()})
     for root in beir_dirs:
         for folder in sorted(p for p in root.iterdir() if (p / "corpus.jsonl").is_file()):
             qrels = folder / "qrels" / "test.tsv"
@@ -96,6 +102,13 @@ def list_datasets(beir_dirs: Iterable[Path] = ()) -> list[dict[str, Any]]:
 @functools.lru_cache(maxsize=1)
 def _fitz_gov_items() -> int:
     return len(load_beir_set("fitz-gov").qrels)
+
+
+@functools.lru_cache(maxsize=1)
+def _fitz_gov_cases() -> int:
+    from eval.behaviour import ALL_TYPES
+
+    return len(load_fitz_gov_cases(ALL_TYPES))
 
 
 def load_beir_set(name: str, path: Path | None = None) -> RetrievalDataset:

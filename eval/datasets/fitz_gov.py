@@ -25,6 +25,8 @@ expected_mode is "abstain", "disputed" or "trustworthy". Two readings are built 
   say which text they meant; queries left without a relevant doc are left out.
 - `load_fitz_gov_cases`: abstention, dispute and grounding cases as `BehaviourCase`s, each
   with its contexts and the behaviour expected: abstain, flag the dispute, answer grounded.
+  The trustworthy_direct and trustworthy_hedged cases (the contexts answer the question) load
+  the same way when asked for (`TRUSTWORTHY_TYPES`); they expect a grounded answer too.
 """
 
 from __future__ import annotations
@@ -43,14 +45,17 @@ from eval.datasets.jsonl import dict_field, id_field, read_jsonl, text_field
 
 DISTRIBUTION = "fitz-gov"
 TIERS = ("tier0_sanity", "tier1_core")
-CaseType = Literal["abstention", "dispute", "grounding"]
+CaseType = Literal["abstention", "dispute", "grounding", "trustworthy_direct", "trustworthy_hedged"]
 Expected = Literal["abstain", "flag_dispute", "answer_grounded"]
 CASE_TYPES: tuple[CaseType, ...] = ("abstention", "dispute", "grounding")
+TRUSTWORTHY_TYPES: tuple[CaseType, ...] = ("trustworthy_direct", "trustworthy_hedged")
 # case type → (fitz-gov's expected_mode, the behaviour Watercooler should show)
 _EXPECTED: dict[CaseType, tuple[str, Expected]] = {
     "abstention": ("abstain", "abstain"),
     "dispute": ("disputed", "flag_dispute"),
     "grounding": ("trustworthy", "answer_grounded"),
+    "trustworthy_direct": ("trustworthy", "answer_grounded"),
+    "trustworthy_hedged": ("trustworthy", "answer_grounded"),
 }
 
 
