@@ -4,9 +4,13 @@
 ("token", text piece)..., ("citations", [Citation]), ("people", [Expert]), ("done", Answer).
 The "done" Answer is authoritative (its text is validated and renumbered as a whole).
 
-It abstains — "I couldn't find this in the content you can access." — when the top dense
-cosine under the caller's filter is below `retrieval.abstain_threshold` or the generator
-finds no answer; the people most likely to know are named all the same.
+It abstains — "I couldn't find this in the content you can access." — before generating
+when the answerability check (`core.answerability`) finds the passages unlikely to answer:
+the top dense cosine under the caller's filter below `retrieval.abstain_threshold`, or that
+cosine less a penalty for question terms the top passage lacks below
+`retrieval.answerability_threshold`; and after generating when the generator finds no
+answer. The people most likely to know are named all the same. The check's signals are
+logged; its cost is `timings_ms["answerability"]`.
 
 Confidence, for an answer that does not abstain:
     retrieval = clamp((top_dense - threshold) / (CONFIDENT_COSINE - threshold), 0, 1)
@@ -26,6 +30,7 @@ from datetime import datetime
 from typing import Literal, TypeAlias
 from urllib.parse import urldefrag
 
+from core.answerability import assess
 from core.config import Settings
 from core.errors import ConfigError
 from core.experts import ExpertFinder
@@ -149,19 +154,20 @@ class Assistant:
         generator: str,
         now: datetime | None,
     ) -> _Turn:
-        """Pick the generator and retrieve; the context is empty when retrieval is too weak."""
+        """Pick the generator and retrieve; no context when the passages fail the check."""
         started = time.perf_counter()
         if generator not in self.generators:
             available = ", ".join(sorted(self.generators)) or "none"
             raise ConfigError(f"generator {generator!r} is not available; configured: {available}")
         result = self.retriever.search(question, principal, filters)
-        top = result.top_dense_score
-        context = result.passages[: self.settings.llm.max_passages]
-        if top is None or top < self.settings.retrieval.abstain_threshold:
-            log.info("retrieval too weak to answer", extra={"top_dense": top})
-            context = []
+        retrieved = _ms(started)
+        mark = time.perf_counter()
+        check = assess(question, result, self.settings.retrieval)
+        log.info("answerability", extra=check.log_fields())
+        context = result.passages[: self.settings.llm.max_passages] if check.answerable else []
         turn = _Turn(question, self.generators[generator], result, context, now, started)
-        turn.timings["retrieve"] = _ms(started)
+        turn.timings["retrieve"] = retrieved
+        turn.timings["answerability"] = _ms(mark)
         return turn
 
     def _finish(self, turn: _Turn, raw_text: str, flagged: list[str]) -> Answer:

@@ -161,10 +161,23 @@ class RetrievalSettings(BaseModel):
         le=1,
         description="share of the candidates' score range a superseded passage loses",
     )
-    # Calibrated by the eval suite on the golden set (docs/eval-defaults.md): the highest
-    # abstention accuracy with an answer rate of at least 0.9.
+    # The answerability gate (core/answerability.py). Chosen on the dev half of the golden set
+    # and reported on its test half (docs/eval-defaults.md, "Abstention threshold").
     abstain_threshold: float = Field(
-        0.52, ge=-1, le=1, description="below this top dense cosine the assistant abstains"
+        0.48, ge=-1, le=1, description="below this top dense cosine the assistant abstains"
+    )
+    answerability_threshold: float = Field(
+        0.48,
+        ge=-1,
+        le=1,
+        description="below this answerability score (top cosine less the coverage penalty) "
+        "the assistant abstains",
+    )
+    coverage_weight: float = Field(
+        0.14, ge=0, le=1, description="score lost when the top passage lacks every question term"
+    )
+    focus_weight: float = Field(
+        2.0, ge=1, le=10, description="weight of the asked-for phrase's terms in coverage"
     )
     reranker: str = Field(
         "none", description="'none' or a path to a sentence-transformers CrossEncoder directory"

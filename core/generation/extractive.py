@@ -72,7 +72,7 @@ _STOPWORDS = """a about above after again against all am an and any are as at be
 STOPWORDS = frozenset(_STOPWORDS.split())
 
 
-def _stem(word: str) -> str:
+def stem(word: str) -> str:
     """A crude stem: lowercase, no plural s, first five letters ('travelling' ~ 'travel')."""
     word = word.lower().replace("’", "'")
     if word.endswith("ies") and len(word) > 4:
@@ -83,7 +83,7 @@ def _stem(word: str) -> str:
 
 
 def _terms(text: str) -> set[str]:
-    return {_stem(w) for w in _WORD.findall(text) if w.lower() not in STOPWORDS}
+    return {stem(w) for w in _WORD.findall(text) if w.lower() not in STOPWORDS}
 
 
 def _question_terms(question: str) -> dict[str, float]:
@@ -94,7 +94,7 @@ def _question_terms(question: str) -> dict[str, float]:
             continue
         special = any(c.isdigit() for c in word) or (i > 0 and word[0].isupper())
         special = special or any(c.isupper() for c in word[1:])
-        weights[_stem(word)] = max(weights.get(_stem(word), 0.0), 2.0 if special else 1.0)
+        weights[stem(word)] = max(weights.get(stem(word), 0.0), 2.0 if special else 1.0)
     return weights
 
 
