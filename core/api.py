@@ -7,7 +7,7 @@ The service answers with these models and the UI parses them, so both import the
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -122,6 +122,38 @@ class StageProgress(BaseModel):
     total: int | None = None
 
 
+class SourceCounts(BaseModel):
+    """Documents per outcome and chunks written, for one source (or all)."""
+
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    failed: int = 0
+    chunks: int = 0
+
+
+class IngestFailure(BaseModel):
+    """An item that could not be ingested, and why."""
+
+    source: str
+    path: str
+    reason: str
+
+
+class IngestSummary(BaseModel):
+    """The report of a finished ingestion job."""
+
+    sources: dict[str, SourceCounts] = Field(default_factory=dict)
+    failures: list[IngestFailure] = Field(default_factory=list)
+    unknown_people: list[str] = Field(default_factory=list)
+    orphans_removed: int = 0
+    seconds: float = 0.0
+    embed_seconds: float = 0.0
+    totals: SourceCounts = Field(default_factory=SourceCounts)
+    chunks_per_s: float = 0.0
+
+
 class IngestJob(BaseModel):
     """An ingestion job: status, live progress while it runs, and its report."""
 
@@ -131,7 +163,7 @@ class IngestJob(BaseModel):
     started: datetime
     finished: datetime | None = None
     progress: dict[str, StageProgress] = Field(default_factory=dict)
-    report: dict[str, Any] | None = None
+    report: IngestSummary | None = None
     error: str | None = None
 
 

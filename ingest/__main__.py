@@ -20,10 +20,11 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from core.api import IngestSummary
 from core.auth import local_key_path, read_local_key
 from core.config import Settings, apply_runtime_env, get_settings
 from core.errors import ConfigError, IndexMismatchError, SourceError, WatercoolerError
-from ingest.report import Failure, IngestReport, SourceCounts
+from ingest.report import IngestReport
 
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG, EXIT_INDEX = 0, 1, 2, 3
 PROBE_TIMEOUT_S = 1.0
@@ -94,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
         if "another process" in str(exc):
             err.print("if that is the service, pass its address: --service-url http://HOST:PORT")
         return EXIT_FAILED
-    print_report(report, console)
+    print_report(report.summary(), console)
     return EXIT_OK
 
 
@@ -132,7 +133,7 @@ def _run_remote(
         if error.startswith(("ConfigError", "SourceError")):
             return EXIT_CONFIG
         return EXIT_INDEX if error.startswith("IndexMismatchError") else EXIT_FAILED
-    print_report(report_from_dict(job["report"]), console)
+    print_report(IngestSummary.model_validate(job["report"]), console)
     return EXIT_OK
 
 
@@ -169,22 +170,6 @@ def _follow(client: httpx.Client, job: dict[str, Any], quiet: bool, err: Console
             job = response.json()
 
 
-def report_from_dict(data: dict[str, Any]) -> IngestReport:
-    """An IngestReport from its `to_dict()` form (as the service returns it)."""
-    fields = ("new", "changed", "unchanged", "deleted", "failed", "chunks")
-    return IngestReport(
-        sources={
-            name: SourceCounts(**{k: int(c.get(k, 0)) for k in fields})
-            for name, c in data.get("sources", {}).items()
-        },
-        failures=[Failure(f["source"], f["path"], f["reason"]) for f in data.get("failures", [])],
-        unknown_people=list(data.get("unknown_people", [])),
-        orphans_removed=int(data.get("orphans_removed", 0)),
-        seconds=float(data.get("seconds", 0.0)),
-        embed_seconds=float(data.get("embed_seconds", 0.0)),
-    )
-
-
 def _run_with_progress(pipeline: object, only: str | None, console: Console) -> IngestReport:
     columns = (
         TextColumn("{task.description:<18}"),
@@ -208,7 +193,7 @@ def _run_with_progress(pipeline: object, only: str | None, console: Console) -> 
         return pipeline.run(only=only, progress=hook)  # type: ignore[attr-defined]
 
 
-def print_report(report: IngestReport, console: Console) -> None:
+def print_report(report: IngestSummary, console: Console) -> None:
     """Render the job report as tables: per source, then failures and unknown people."""
     table = Table(title="Ingestion report")
     for col in ("source", "new", "changed", "unchanged", "deleted", "failed", "chunks"):

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from core.api import IngestSummary
+
 
 @dataclass
 class SourceCounts:
@@ -60,9 +62,13 @@ class IngestReport:
         """Chunks written per second of the whole job."""
         return self.totals.chunks / self.seconds if self.seconds else 0.0
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form (stored with the run, returned by the service)."""
+    def summary(self) -> IngestSummary:
+        """The report as the service returns it and the CLI and UI show it."""
         data = asdict(self)
         data["totals"] = asdict(self.totals)
         data["chunks_per_s"] = round(self.chunks_per_s, 2)
-        return data
+        return IngestSummary.model_validate(data)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form of `summary()` (stored with the run)."""
+        return self.summary().model_dump(mode="json")

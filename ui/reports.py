@@ -8,39 +8,9 @@ from pydantic import BaseModel, Field, field_validator
 
 from core.api import (
     IngestJob as IngestJob,
+    IngestSummary as IngestSummary,
     StageProgress as StageProgress,
 )
-
-
-class SourceCounts(BaseModel):
-    """What one job did to one source."""
-
-    new: int = 0
-    changed: int = 0
-    unchanged: int = 0
-    deleted: int = 0
-    failed: int = 0
-    chunks: int = 0
-
-
-class Failure(BaseModel):
-    """A file that could not be ingested, and why."""
-
-    source: str
-    path: str
-    reason: str
-
-
-class IngestReport(BaseModel):
-    """The report of a finished job."""
-
-    sources: dict[str, SourceCounts] = Field(default_factory=dict)
-    failures: list[Failure] = Field(default_factory=list)
-    unknown_people: list[str] = Field(default_factory=list)
-    orphans_removed: int = 0
-    seconds: float = 0.0
-    totals: SourceCounts = Field(default_factory=SourceCounts)
-    chunks_per_s: float = 0.0
 
 
 class EvalDataset(BaseModel):

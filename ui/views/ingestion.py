@@ -10,7 +10,7 @@ import streamlit as st
 from ui import session
 from ui.client import ClientError, Conflict
 from ui.markup import esc
-from ui.reports import IngestJob, IngestReport
+from ui.reports import IngestJob, IngestSummary
 
 _JOB = "ingest_job"
 ALL = "All sources"
@@ -29,9 +29,9 @@ def _duration(job: IngestJob) -> str:
 
 def sources_table(jobs: list[IngestJob], indexed: dict[str, int]) -> list[str]:
     """Each known source with the last job that read it; returns the source names."""
-    last: dict[str, tuple[IngestJob | None, IngestReport | None]] = {}
+    last: dict[str, tuple[IngestJob | None, IngestSummary | None]] = {}
     for job in jobs:  # newest first
-        report = IngestReport.model_validate(job.report or {})
+        report = job.report or IngestSummary()
         for name in report.sources:
             last.setdefault(name, (job, report))
     names = sorted(set(last) | set(indexed))
@@ -71,7 +71,7 @@ def report_view(job: IngestJob) -> None:
         st.error(f"The job failed: {job.error}", icon=":material/error:")
     if job.report is None:
         return
-    report = IngestReport.model_validate(job.report)
+    report = job.report
     t = report.totals
     with st.container(horizontal=True):
         for label, value in (
