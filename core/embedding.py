@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -19,6 +20,7 @@ from core.config import DEFAULT_MODEL, EmbeddingSettings
 from core.errors import EmbeddingError
 
 log = logging.getLogger(__name__)
+QUERY_CACHE_SIZE = 256  # recent query vectors kept (1.5 KB each at 384-d)
 
 
 @runtime_checkable
@@ -121,6 +123,8 @@ class SentenceTransformerEmbedder:
         from transformers import AutoTokenizer
 
         self._tokenizer: Any = AutoTokenizer.from_pretrained(str(path))
+        self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._query_lock = threading.Lock()
         log.info(
             "embedder loaded",
             extra={"model": self.model_name, "device": self.device, "dtype": self.dtype},
@@ -144,8 +148,20 @@ class SentenceTransformerEmbedder:
         return [tuple(o) for o in enc["offset_mapping"]]
 
     def embed_query(self, text: str) -> np.ndarray:
-        """Vector for one query."""
-        return self.embed_documents([text])[0]
+        """Vector for one query; recent queries are answered from a small cache."""
+        # One /ask embeds its question twice (retrieval, then the extractive generator's
+        # sentence scoring), and popular questions recur: each hit saves a forward pass.
+        with self._query_lock:
+            cached = self._queries.get(text)
+            if cached is not None:
+                self._queries.move_to_end(text)
+                return cached.copy()
+        vector = self.embed_documents([text])[0]
+        with self._query_lock:
+            self._queries[text] = vector.copy()
+            if len(self._queries) > QUERY_CACHE_SIZE:
+                self._queries.popitem(last=False)
+        return vector
 
     def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
         """Vectors for passages, unit length, in input order."""

@@ -76,3 +76,24 @@ def test_token_helpers(embedder: SentenceTransformerEmbedder) -> None:
 def test_missing_model_directory_is_a_clear_error(tmp_path: pytest.TempPathFactory) -> None:
     with pytest.raises(EmbeddingError, match="not a sentence-transformers model directory"):
         SentenceTransformerEmbedder(EmbeddingSettings(model=str(tmp_path)))
+
+
+def test_query_vectors_are_cached_and_callers_cannot_corrupt_the_cache(
+    embedder: SentenceTransformerEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    question = "How do I book a training room for a workshop?"
+    first = embedder.embed_query(question)
+    assert np.allclose(first, embedder.embed_documents([question])[0], atol=1e-6)
+    calls: list[int] = []
+    real = embedder.embed_documents
+
+    def counting(texts: list[str]) -> np.ndarray:
+        calls.append(len(texts))
+        return real(texts)
+
+    monkeypatch.setattr(embedder, "embed_documents", counting)
+    first[:] = 0.0  # a caller scribbling on its copy
+    again = embedder.embed_query(question)
+    assert calls == [] and np.isclose(np.linalg.norm(again), 1.0, atol=1e-3)
+    embedder.embed_query("Something never asked before about parking permits")
+    assert calls == [1]
