@@ -32,7 +32,7 @@ from core.generation.factory import GENERATORS
 from core.schema import Principal
 from eval.observe import RETRIEVERS
 from eval.runner import RunRequest, new_run_dir, run_eval
-from eval.suites import dataset_spec, list_datasets
+from eval.suites import Kind, dataset_spec, list_datasets
 from service.deps import CallerDep, ComponentsDep
 from service.errors import ERROR_RESPONSES, ErrorBody
 from service.jobs import JobRunningError
@@ -50,7 +50,7 @@ class EvalDataset(BaseModel):
     """A dataset a run can name."""
 
     name: str
-    kind: Literal["golden", "beir"]
+    kind: Kind
     items: int
 
 

@@ -68,7 +68,9 @@ def test_datasets_lists_golden_fitz_gov_and_beir_folders(app_client: Any) -> Non
     by_name = {d["name"]: d for d in listed}
     assert by_name[TINY] == {"name": TINY, "kind": "beir", "items": 5}
     assert by_name["fitz-gov"]["kind"] == "beir" and by_name["fitz-gov"]["items"] > 1000
-    assert {d["kind"] for d in listed} <= {"golden", "beir"}
+    assert by_name["fitz-gov-cases"]["kind"] == "behaviour"
+    assert by_name["fitz-gov-cases"]["items"] > 1000
+    assert {d["kind"] for d in listed} <= {"golden", "beir", "behaviour"}
 
 
 def test_bad_requests_are_400(app_client: Any) -> None:
