@@ -252,6 +252,20 @@ class EvalSettings(BaseModel):
 
     runs_dir: Path = Field(Path("eval/runs"), description="one folder per run, with its report")
     beir_dir: Path | None = Field(None, description="folder of BEIR datasets the service lists")
+    # Citation support in eval runs (eval/metrics/judge.py); the LLM judges are slow options.
+    judge: Literal["lexical", "openai", "qwen"] = Field(
+        "lexical",
+        description="'lexical' (deterministic proxy, CI), 'openai' (an OpenAI-compatible "
+        "endpoint), 'qwen' (the packaged Qwen 1.5B GGUF: python -m eval.models qwen)",
+    )
+    judge_base_url: str | None = Field(None, description="the judge's /v1 URL (judge=openai)")
+    judge_model: str | None = Field(None, description="the judge's model name (judge=openai)")
+    judge_api_key: SecretStr | None = None
+    judge_timeout_s: float = Field(60.0, gt=0)
+    judge_max_retries: int = Field(1, ge=0, le=10)
+    judge_model_path: Path | None = Field(
+        None, description="GGUF of the qwen judge (default: <data_dir>/models/)"
+    )
 
 
 _PLACEHOLDER_SECRETS = {"changeme", "change-me", "secret", "password", "admin", "wc_changeme"}

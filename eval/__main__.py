@@ -1,7 +1,8 @@
 """`python -m eval run|compare|datasets`: run the eval suite, compare runs, list datasets.
 
     run       --dataset NAME [--retrievers bm25,dense,hybrid,hybrid+rerank,llamaindex]
-              [--generators extractive[,llm]] [--limit N] [--out DIR] [--set section.key=value]
+              [--generators extractive[,llm]] [--limit N] [--judge lexical|openai|qwen]
+              [--out DIR] [--set section.key=value]
     compare   RUN_A RUN_B [--tolerance 0.02]   exits 1 when B regresses beyond the tolerance
     table     RUN... [--metric ndcg@10]        one Markdown row per run (for sweeps)
     datasets  the dataset names a run accepts
@@ -21,6 +22,7 @@ from typing import Any
 
 from core.config import Settings, apply_runtime_env, get_settings
 from core.errors import WatercoolerError
+from eval.metrics.judge import JUDGES
 from eval.observe import RETRIEVERS
 
 EXIT_OK, EXIT_REGRESSED, EXIT_CONFIG = 0, 1, 2
@@ -69,6 +71,12 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--retrievers", type=_csv, default=",".join(RETRIEVERS))
     run.add_argument("--generators", type=_csv, default="extractive")
     run.add_argument("--limit", type=int, help="at most N items, spread evenly over the set")
+    run.add_argument(
+        "--judge",
+        choices=JUDGES,
+        help="what decides citation support (sets eval.judge): lexical (default, fast), "
+        "openai (eval.judge_base_url/judge_model), qwen (slow; python -m eval.models qwen)",
+    )
     run.add_argument("--out", type=Path, help="runs folder (default: settings eval.runs_dir)")
     run.add_argument("--set", action="append", default=[], dest="overrides", metavar="KEY=VALUE")
     run.add_argument("--verbose", action="store_true", help="log progress to stderr")
@@ -107,7 +115,8 @@ def main(argv: list[str] | None = None) -> int:
             return EXIT_OK
         from eval.runner import RunRequest, run_eval
 
-        settings = settings_with(args.overrides)
+        judge = [f"eval.judge={args.judge}"] if args.judge else []
+        settings = settings_with([*args.overrides, *judge])
         request = RunRequest(args.dataset, args.retrievers, args.generators, args.limit)
         run_dir = run_eval(request, settings, runs_dir=args.out or settings.eval.runs_dir)
     except (WatercoolerError, ValueError, FileNotFoundError) as exc:

@@ -11,7 +11,8 @@ report.json (the shared fields of `eval.report`, plus):
                 [{"case_type", "tier"|"difficulty", "n", "metric", generator: {...}}]
                 the case type's headline metric per group
     questions   [{"id","question","case_type","tier","difficulty","subcategory","expected",
-                  "top_dense","answers":{generator:{"text","abstained","cited","scores"}}}]
+                  "top_dense","answers":{generator:{"text","abstained","cited" (context numbers),
+                  "citations" {marker: passage text},"scores"}}}]
 """
 
 from __future__ import annotations
@@ -37,10 +38,10 @@ from eval.behaviour_scoring import (
 )
 from eval.datasets.fitz_gov import BehaviourCase
 from eval.markdown import cell
-from eval.metrics.entailment import Entailment, LexicalEntailment
+from eval.metrics.entailment import Entailment
+from eval.metrics.judge import entailment_name
 from eval.metrics.stats import aggregate
 from eval.report import environment, run_settings
-from eval.scoring import ENTAILMENT_NAME
 
 if TYPE_CHECKING:
     from eval.runner import RunRequest
@@ -50,6 +51,7 @@ TYPE_COLUMNS = (
     "abstention_accuracy",
     "answer_rate",
     "no_forbidden_claims",
+    "no_invented_claims",
     "dispute_flagged",
     "dispute_says",
     "dispute_cites_two",
@@ -92,7 +94,6 @@ def build_behaviour_report(
         "request": {
             "generators": request.generators,
             "limit": request.limit,
-            "judge": getattr(request, "judge", "lexical"),
         },
         "settings": run_settings(settings),
         "environment": environment(),
@@ -101,6 +102,7 @@ def build_behaviour_report(
         "notes": notes,
         "problems": [],
         "entailment": entailment_name(entails),
+        "judge": settings.eval.judge,
         "retrieval": {},
         "retrieval_leakage": {},
         "people": {},
@@ -115,13 +117,6 @@ def build_behaviour_report(
     report["goals"] = behaviour_goals(cases, scores)
     report["questions"] = _questions(cases, answers, scores)
     return report
-
-
-def entailment_name(entails: Entailment) -> str:
-    """How the report names the entailment that decided citation support."""
-    if isinstance(entails, LexicalEntailment) and entails == LexicalEntailment():
-        return ENTAILMENT_NAME
-    return str(getattr(entails, "name", None) or repr(entails))
 
 
 def behaviour_goals(
@@ -174,6 +169,7 @@ def _questions(
                         "text": records[n].text,
                         "abstained": records[n].abstained,
                         "cited": records[n].cited_contexts,
+                        "citations": records[n].citations,
                         "scores": {
                             m: None if v is None else round(v, 4) for m, v in scores[g][n].items()
                         },

@@ -7,6 +7,9 @@ Per case (None where a metric does not apply to the case's type):
     no_forbidden_claims   cases with fitz-gov `forbidden_claims` regexes (grounding): 1 when the
                           answer text matches none of them (case-insensitive); an abstention
                           makes no claim, so it passes
+    no_invented_claims    the same, counting only the regexes that match none of the case's
+                          contexts: a match of a regex the contexts also match may be a quote
+                          (the regexes are broad, e.g. any "$425,000"), not an invention
     dispute_flagged       dispute cases: 1 when the answer flags the disagreement: it says
                           so in words (`dispute_says`, the DISAGREEMENT pattern) or presents
                           more than one side by citing at least two of the case's contexts
@@ -35,6 +38,7 @@ METRICS = (
     "abstention_accuracy",
     "answer_rate",
     "no_forbidden_claims",
+    "no_invented_claims",
     "dispute_flagged",
     "dispute_says",
     "dispute_cites_two",
@@ -84,8 +88,10 @@ def case_scores(
     else:
         scores["answer_rate"] = float(answered)
     if case.forbidden_claims:
-        matched = answered and bool(forbidden_matches(record.text, case.forbidden_claims))
+        matched = forbidden_matches(record.text, case.forbidden_claims) if answered else []
+        invented = [p for p in matched if not forbidden_matches("\n".join(case.contexts), [p])]
         scores["no_forbidden_claims"] = float(not matched)
+        scores["no_invented_claims"] = float(not invented)
     if answered:
         cites = answers.citation_scores(record.text, record.citations, entails)
         scores["citation_precision"] = cites.precision

@@ -17,8 +17,8 @@ report.json:
     questions   [{"id","question","user","answerable","tags","expected":[doc ids],
                   "expected_people","retrieved":{retriever:[doc ids, top 10]},
                   "scores":{retriever:{metric:value}},"people":{retriever:[ids, top 3]},
-                  "answers":{generator:{"text","abstained","cited","people","top_dense",
-                  "scores":{metric:value}}}}]
+                  "answers":{generator:{"text","abstained","cited","citations":{marker:
+                  passage text},"people","top_dense","scores":{metric:value}}}}]
 """
 
 from __future__ import annotations
@@ -36,10 +36,11 @@ import numpy as np
 
 from core.config import Settings
 from eval.metrics.answers import strip_markers
+from eval.metrics.entailment import Entailment, LexicalEntailment
+from eval.metrics.judge import entailment_name
 from eval.metrics.stats import aggregate
 from eval.scoring import (
     ANSWER_METRICS,
-    ENTAILMENT_NAME,
     PEOPLE_METRICS,
     QUESTION_METRICS,
     RETRIEVAL_METRICS,
@@ -78,8 +79,10 @@ def build_report(
     problems: list[str],
     timings: dict[str, Any],
     embed: Callable[[Sequence[str]], np.ndarray],
+    entails: Entailment | None = None,
 ) -> dict[str, Any]:
-    """The report dict of a run (see the module docstring)."""
+    """The report dict of a run (see the module docstring); citation support by `entails`."""
+    entails = entails or LexicalEntailment()
     ret = {
         r: [retrieval_scores(o.documents, i.qrels) for o, i in zip(obs, items, strict=True)]
         for r, obs in observed.items()
@@ -92,7 +95,7 @@ def build_report(
         for r, obs in observed.items()
         if r != "llamaindex" and who
     }
-    ans = {g: _answer_items(recs, items, embed) for g, recs in answers.items()}
+    ans = {g: _answer_items(recs, items, embed, entails) for g, recs in answers.items()}
     report: dict[str, Any] = {
         "id": run_id,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -108,7 +111,7 @@ def build_report(
         "timings": {**timings, **_latency(observed)},
         "notes": notes,
         "problems": problems,
-        "entailment": ENTAILMENT_NAME if answers else None,
+        "entailment": entailment_name(entails) if answers else None,
         "retrieval": {r: summarize(s, RETRIEVAL_METRICS) for r, s in ret.items()},
         "retrieval_leakage": {r: sum(bool(o.leaked) for o in obs) for r, obs in observed.items()},
         "people": {r: summarize(s, PEOPLE_METRICS) for r, s in ppl.items()},
@@ -135,6 +138,7 @@ def _answer_items(
     records: list[AnswerRecord],
     items: Sequence[EvalItem],
     embed: Callable[[Sequence[str]], np.ndarray],
+    entails: Entailment,
 ) -> list[dict[str, float | None]]:
     pairs = [
         (n, strip_markers(r.text), i.reference)
@@ -148,7 +152,7 @@ def _answer_items(
         for k, (n, _, _) in enumerate(pairs):
             similarity[n] = round(float(np.dot(vectors[k], vectors[half + k])), 4)
     return [
-        answer_scores(r, bool(i.answerable), i.reference, similarity.get(n))
+        answer_scores(r, bool(i.answerable), i.reference, similarity.get(n), entails)
         for n, (r, i) in enumerate(zip(records, items, strict=True))
     ]
 
@@ -229,6 +233,7 @@ def _questions(
                         "text": recs[n].text,
                         "abstained": recs[n].abstained,
                         "cited": recs[n].cited_documents,
+                        "citations": recs[n].citations,
                         "people": recs[n].people[:3],
                         "top_dense": _r(recs[n].top_dense),
                         "leaked": recs[n].leaked,

@@ -25,7 +25,7 @@ from core.errors import ConfigError
 from eval.cached import CachedEmbedder
 from eval.corpora import open_beir_corpus, open_sample_corpus
 from eval.datasets.golden import load_golden
-from eval.metrics.entailment import LexicalEntailment
+from eval.metrics.judge import make_entailment
 from eval.observe import AS_OF, RETRIEVERS, answer_all, retrieve_all
 from eval.report import build_report, write_report
 from eval.scoring import AnswerRecord
@@ -114,10 +114,13 @@ def evaluate(
     started = time.perf_counter()
     spec = dataset_spec(request.dataset)
     shared = CachedEmbedder(embedder or SentenceTransformerEmbedder(settings.embedding))
-    if spec.kind == "behaviour":
+    # An LLM judge is slow to load: only built when there are answers to judge.
+    judged = spec.kind != "beir" and bool(request.generators)
+    entails = make_entailment(settings.eval.judge, settings) if judged else None
+    if spec.kind == "behaviour" and entails is not None:
         from eval.behaviour import evaluate_behaviour
 
-        return evaluate_behaviour(request, settings, shared, LexicalEntailment(), run_id=run_id)
+        return evaluate_behaviour(request, settings, shared, entails, run_id=run_id)
     cache_dir = settings.data_dir / "eval-cache"
     problems: list[str] = []
     if spec.kind == "golden" and spec.path is not None:
@@ -162,6 +165,7 @@ def evaluate(
         problems=problems,
         timings=timings,
         embed=shared.embed_documents,
+        entails=entails,
     )
 
 

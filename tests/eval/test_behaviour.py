@@ -150,10 +150,21 @@ def test_forbidden_claims_and_citation_support() -> None:
     abstained = CaseRecord("A revenue of $5 million would be a guess.", True)
     bad, good, quiet = (case_scores(grounding, r, LEXICAL) for r in (invented, faithful, abstained))
     assert bad["no_forbidden_claims"] == 0.0 and bad["citation_recall"] == 0.0
+    assert bad["no_invented_claims"] == 0.0
     assert good["no_forbidden_claims"] == 1.0 and good["citation_recall"] == 1.0
     assert good["groundedness"] == 1.0 and bad["groundedness"] == 0.0
     # an abstention makes no claim, and is not an answer
     assert quiet["no_forbidden_claims"] == 1.0 and quiet["answer_rate"] == 0.0
+    # a forbidden pattern the context itself matches: a quote, not an invention
+    quoting = case(
+        "grounding",
+        "What is the revenue?",
+        ("Its revenue of $5 million grew.",),
+        (r"revenue of \$",),
+    )
+    quote = CaseRecord("Its revenue of $5 million grew [1].", False, {1: quoting.contexts[0]}, [1])
+    quoted = case_scores(quoting, quote, LEXICAL)
+    assert quoted["no_forbidden_claims"] == 0.0 and quoted["no_invented_claims"] == 1.0
 
 
 def test_groups_and_limits() -> None:
