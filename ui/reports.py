@@ -44,14 +44,34 @@ class MetricValue(BaseModel):
     n: int | None = None
 
 
+class CaseAnswer(BaseModel):
+    """A generator's answer to a behaviour case, and its scores."""
+
+    text: str = ""
+    abstained: bool = False
+    cited: list[int] = Field(default_factory=list)
+    scores: dict[str, float | None] = Field(default_factory=dict)
+
+
 class EvalQuestion(BaseModel):
-    """One question of a run: what was expected, what each retriever returned, the scores."""
+    """One question of a run: what was expected, what each retriever returned, the scores.
+
+    A behaviour case (fitz-gov-cases) has a case type, one expected behaviour and, instead
+    of retrieved documents, each generator's answer.
+    """
 
     id: str
     question: str = ""
     expected: list[str] = Field(default_factory=list)
     retrieved: dict[str, list[str]] = Field(default_factory=dict)
     scores: dict[str, dict[str, float | None]] = Field(default_factory=dict)
+    case_type: str | None = None
+    answers: dict[str, CaseAnswer] = Field(default_factory=dict)
+
+    @field_validator("expected", mode="before")
+    @classmethod
+    def _one_behaviour_is_a_list(cls, value: object) -> object:
+        return [value] if isinstance(value, str) else value
 
 
 class Goal(BaseModel):
@@ -64,6 +84,8 @@ class Goal(BaseModel):
 
 
 Metrics = dict[str, dict[str, MetricValue]]  # system (retriever or generator) → metric → value
+# generator → case type → {"n": cases, metric: value}
+BehaviourMetrics = dict[str, dict[str, dict[str, MetricValue | int]]]
 
 
 class EvalReport(BaseModel):
@@ -72,6 +94,7 @@ class EvalReport(BaseModel):
     retrieval: Metrics = Field(default_factory=dict)
     people: Metrics = Field(default_factory=dict)
     answers: Metrics = Field(default_factory=dict)
+    behaviour: BehaviourMetrics = Field(default_factory=dict)
     goals: list[Goal] = Field(default_factory=list)
     problems: list[str] = Field(default_factory=list)
     notes: dict[str, str] = Field(default_factory=dict)

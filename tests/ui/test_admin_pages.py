@@ -65,3 +65,22 @@ def test_a_trainer_runs_an_eval_and_sees_the_report(ui_env: Service) -> None:
     assert set(table.index) == {"bm25", "hybrid"} and "ndcg@10" in table.columns
     assert at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
     assert at.selectbox(key="eval_question").options
+
+
+def test_a_trainer_runs_the_behaviour_cases_and_reads_each_answer(ui_env: Service) -> None:
+    at = open_page(app(ui_env.trainer_key), "views/evals.py")
+    no_exception(at)
+    datasets = at.selectbox(key="eval_dataset")
+    datasets.select(next(o for o in datasets.options if o.startswith("fitz-gov-cases")))
+    at.number_input(key="eval_limit").set_value(8)
+    at.button(key="FormSubmitter:eval-run-Run evaluation").click().run()
+    no_exception(at)
+    page = _until(at, "Answer behaviour, per case type")
+    assert "Per case" in page and "Per question" not in page
+    table = next(d.value for d in at.dataframe if "case type" in d.value.columns)
+    assert set(table["generator"]) == {"extractive"}
+    assert {"abstention", "dispute"} <= set(table["case type"])
+    assert "abstention_accuracy" in table.columns
+    case = at.selectbox(key="eval_case")
+    assert len(case.options) == 8
+    assert "expected:" in html(at)

@@ -12,6 +12,7 @@ from ui import session
 from ui.client import ClientError, NotFound, WatercoolerClient
 from ui.markup import esc
 from ui.reports import EvalDataset, EvalQuestion, EvalRun, EvalRunSummary, Metrics
+from ui.views.behaviour import behaviour_table, case_details
 
 _RUN = "eval_run"
 # The eval suite's retrievers (eval/runner.py); others may be typed in.
@@ -203,11 +204,18 @@ def report_view(run: EvalRun) -> None:
     if report.answers:
         st.html("<div class='wc-label'>Answers</div>")
         metrics_table(report.answers, "generator")
+    if report.behaviour:
+        st.html("<div class='wc-label'>Answer behaviour, per case type</div>")
+        behaviour_table(report.behaviour)
     if report.goals:
         st.html("<div class='wc-label'>Goals</div>")
         st.dataframe(
             pd.DataFrame([g.model_dump() for g in report.goals]), hide_index=True, width="stretch"
         )
+    if report.behaviour:
+        st.html("<div class='wc-label'>Per case</div>")
+        case_details(report.questions)
+        return
     st.html("<div class='wc-label'>Per question</div>")
     question_details(report.questions)
 
@@ -215,7 +223,7 @@ def report_view(run: EvalRun) -> None:
 def compare(http: WatercoolerClient, runs: list[EvalRunSummary], current: EvalRun) -> None:
     """A retrieval metric across earlier runs of the same dataset."""
     earlier = [r for r in runs if r.id != current.id and r.dataset == current.dataset]
-    if not earlier or current.report is None:
+    if not earlier or current.report is None or not current.report.retrieval:
         return
     st.html("<div class='wc-label'>Compare with earlier runs</div>")
     labels = {r.id: f"{r.created:%Y-%m-%d %H:%M} · {r.id}" if r.created else r.id for r in earlier}
