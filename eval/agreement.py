@@ -2,9 +2,12 @@
 
 A pair is one answer sentence and the passages it cites, joined: what ALCE citation recall
 asks the entailment about. Pairs come from the answered questions of a run's report.json
-(golden or fitz-gov-cases), evenly spread over all of them, at most `--pairs`. Printed: the
-share of pairs on which `LexicalEntailment` and the judge agree, Cohen's kappa, the 2×2 table,
-and the judge's pace; the pairs with both verdicts are written to agreement.json in the run.
+(golden or fitz-gov-cases), evenly spread over all of them, at most `--pairs`. A quoting
+generator's citations are nearly all supported, which leaves nothing to disagree on; with
+`--swapped` each pair also gets a twin whose premise is another question's cited passages
+(mostly unsupported), so both verdicts are exercised. Printed: the share of pairs on which
+`LexicalEntailment` and the judge agree, Cohen's kappa, the 2×2 table (a = lexical, b = judge),
+per kind of pair too, and the judge's pace; the pairs with both verdicts go to agreement.json.
 """
 
 from __future__ import annotations
@@ -48,6 +51,19 @@ def citation_pairs(report: dict[str, Any], limit: int | None = None) -> list[dic
     return pairs
 
 
+def with_swapped(pairs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The pairs, then each sentence again with the premise of a pair from another question."""
+    n = len(pairs)
+    twins = []
+    for i, pair in enumerate(pairs):
+        for step in range(n // 2, n // 2 + n):
+            other = pairs[(i + step) % n]
+            if other["id"] != pair["id"]:
+                twins.append({**pair, "premise": other["premise"], "kind": "swapped"})
+                break
+    return [{**p, "kind": "cited"} for p in pairs] + twins
+
+
 def agreement(a: Sequence[bool], b: Sequence[bool]) -> dict[str, Any]:
     """Share of equal verdicts, Cohen's kappa, and the table {"a yes, b no": n, ...}."""
     if len(a) != len(b):
@@ -85,6 +101,15 @@ def compare_on(
         }
         rows.append({**pair, **verdicts})
     summary = agreement([r["lexical"] for r in rows], [r["judge"] for r in rows])
+    kinds = dict.fromkeys(r.get("kind", "cited") for r in rows)
+    if len(kinds) > 1:
+        summary["by_kind"] = {
+            kind: agreement(
+                [r["lexical"] for r in rows if r.get("kind") == kind],
+                [r["judge"] for r in rows if r.get("kind") == kind],
+            )
+            for kind in kinds
+        }
     summary["judge_s_per_pair"] = round((time.perf_counter() - started) / max(len(rows), 1), 3)
     return summary, rows
 
@@ -98,10 +123,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("run", type=Path, help="a run folder with report.json")
     parser.add_argument("--judge", choices=[j for j in JUDGES if j != "lexical"], default="qwen")
     parser.add_argument("--pairs", type=int, default=100)
+    parser.add_argument(
+        "--swapped", action="store_true", help="add a twin with another question's premise"
+    )
     args = parser.parse_args(argv)
     try:
         report = json.loads((args.run / "report.json").read_text(encoding="utf-8"))
         pairs = citation_pairs(report, args.pairs)
+        pairs = with_swapped(pairs) if args.swapped else pairs
         if not pairs:
             raise ValueError(f"{args.run} has no cited answer sentences (a run with citations?)")
         loaded = time.perf_counter()

@@ -5,7 +5,8 @@ Per case (None where a metric does not apply to the case's type):
     abstention_accuracy   abstention cases: 1 when the assistant abstained
     answer_rate           grounding and trustworthy cases: 1 when it answered
     no_forbidden_claims   cases with fitz-gov `forbidden_claims` regexes (grounding): 1 when the
-                          answer text matches none of them (case-insensitive); an abstention
+                          answer text (without its [n] markers) matches none of them
+                          (case-insensitive, as fitz-gov checks them); an abstention
                           makes no claim, so it passes
     no_invented_claims    the same, counting only the regexes that match none of the case's
                           contexts: a match of a regex the contexts also match may be a quote
@@ -76,11 +77,12 @@ def case_scores(
     """Every metric of one answer to one case (module docstring)."""
     scores: dict[str, float | None] = dict.fromkeys(METRICS)
     answered = not record.abstained
+    plain = answers.strip_markers(record.text)  # a marker's digits are no claim ("[2]" ~ \d)
     scores["abstained"] = float(record.abstained)
     if case.case_type == "abstention":
         scores["abstention_accuracy"] = float(record.abstained)
     elif case.case_type == "dispute":
-        says = answered and bool(DISAGREEMENT.search(answers.strip_markers(record.text)))
+        says = answered and bool(DISAGREEMENT.search(plain))
         both = answered and len(set(record.cited_contexts)) >= 2
         scores["dispute_says"] = float(says)
         scores["dispute_cites_two"] = float(both)
@@ -88,7 +90,7 @@ def case_scores(
     else:
         scores["answer_rate"] = float(answered)
     if case.forbidden_claims:
-        matched = forbidden_matches(record.text, case.forbidden_claims) if answered else []
+        matched = forbidden_matches(plain, case.forbidden_claims) if answered else []
         invented = [p for p in matched if not forbidden_matches("\n".join(case.contexts), [p])]
         scores["no_forbidden_claims"] = float(not matched)
         scores["no_invented_claims"] = float(not invented)

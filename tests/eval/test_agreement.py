@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from eval.agreement import agreement, citation_pairs, compare_on, main
+from eval.agreement import agreement, citation_pairs, compare_on, main, with_swapped
 from eval.metrics.entailment import LexicalEntailment
 from tests.core.generation.llm_stub import LLMStub, serve
 
@@ -71,6 +71,27 @@ def test_pairs_are_the_cited_sentences_of_answered_questions() -> None:
     ]
     assert pairs[0]["sentence"] == "Meals are reimbursed up to 55 EUR per day."
     assert len(citation_pairs(REPORT, 1)) == 1
+
+
+def test_swapped_twins_take_another_questions_premise() -> None:
+    pairs = [
+        {"id": "q1", "sentence": "a", "premise": "P1"},
+        {"id": "q1", "sentence": "b", "premise": "P1"},
+        {"id": "q2", "sentence": "c", "premise": "P2"},
+    ]
+    both = with_swapped(pairs)
+    assert [(p["sentence"], p["premise"], p["kind"]) for p in both] == [
+        ("a", "P1", "cited"),
+        ("b", "P1", "cited"),
+        ("c", "P2", "cited"),
+        ("a", "P2", "swapped"),
+        ("b", "P2", "swapped"),
+        ("c", "P1", "swapped"),
+    ]
+    summary, _ = compare_on(
+        with_swapped(citation_pairs(REPORT)), LexicalEntailment(), LexicalEntailment()
+    )
+    assert "by_kind" not in summary  # one question only: no other premise, no twins
 
 
 def test_compare_two_real_entailments() -> None:

@@ -165,6 +165,10 @@ def test_forbidden_claims_and_citation_support() -> None:
     quote = CaseRecord("Its revenue of $5 million grew [1].", False, {1: quoting.contexts[0]}, [1])
     quoted = case_scores(quoting, quote, LEXICAL)
     assert quoted["no_forbidden_claims"] == 0.0 and quoted["no_invented_claims"] == 1.0
+    # the digits of a citation marker are not a number the answer claims
+    digits = case("grounding", "How fast is it?", ("It is fast.",), (r"fast.*\d",))
+    marked = CaseRecord("It is fast [1].", False, {1: "It is fast."}, [1])
+    assert case_scores(digits, marked, LEXICAL)["no_forbidden_claims"] == 1.0
 
 
 def test_groups_and_limits() -> None:
