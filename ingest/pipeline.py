@@ -175,7 +175,7 @@ class IngestPipeline:
             connector = connector_for(source, self.max_file_bytes)
             files = connector.files()
         except SourceError as exc:
-            report.failures.append(Failure(source.name, exc.path, exc.reason))
+            report.failures.append(Failure(source=source.name, path=exc.path, reason=exc.reason))
             items.put(_SourceDone(source.name, complete=False))
             return
         if progress:
@@ -198,7 +198,7 @@ class IngestPipeline:
                 docs = connector.parse(path)
             except SourceError as exc:
                 counts.failed += 1
-                report.failures.append(Failure(source.name, rel, exc.reason))
+                report.failures.append(Failure(source=source.name, path=rel, reason=exc.reason))
                 log.warning(
                     "skipped", extra={"source": source.name, "path": rel, "why": exc.reason}
                 )

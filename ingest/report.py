@@ -2,36 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
-from core.api import IngestSummary
+from core.api import IngestFailure as Failure, IngestSummary, SourceCounts
 
-
-@dataclass
-class SourceCounts:
-    """Documents per outcome and chunks written, for one source (or all)."""
-
-    new: int = 0
-    changed: int = 0
-    unchanged: int = 0
-    deleted: int = 0
-    failed: int = 0
-    chunks: int = 0
-
-    def add(self, other: SourceCounts) -> None:
-        """Accumulate another source's counts into this one."""
-        for name in ("new", "changed", "unchanged", "deleted", "failed", "chunks"):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-
-
-@dataclass(frozen=True)
-class Failure:
-    """One item that could not be ingested, with the reason."""
-
-    source: str
-    path: str
-    reason: str
+__all__ = ["Failure", "IngestReport", "SourceCounts"]
 
 
 @dataclass
@@ -54,7 +30,8 @@ class IngestReport:
         """Counts summed over every source."""
         total = SourceCounts()
         for counts in self.sources.values():
-            total.add(counts)
+            for name, value in counts:
+                setattr(total, name, getattr(total, name) + value)
         return total
 
     @property
@@ -64,10 +41,16 @@ class IngestReport:
 
     def summary(self) -> IngestSummary:
         """The report as the service returns it and the CLI and UI show it."""
-        data = asdict(self)
-        data["totals"] = asdict(self.totals)
-        data["chunks_per_s"] = round(self.chunks_per_s, 2)
-        return IngestSummary.model_validate(data)
+        return IngestSummary(
+            sources=self.sources,
+            failures=self.failures,
+            unknown_people=self.unknown_people,
+            orphans_removed=self.orphans_removed,
+            seconds=self.seconds,
+            embed_seconds=self.embed_seconds,
+            totals=self.totals,
+            chunks_per_s=round(self.chunks_per_s, 2),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form of `summary()` (stored with the run)."""
