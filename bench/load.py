@@ -88,6 +88,10 @@ class ServiceProcess:
                 "WATERCOOLER_SERVICE__HOST": "127.0.0.1",
                 "WATERCOOLER_SERVICE__PORT": str(self.port),
                 "WATERCOOLER_SERVICE__AUTH_MODE": "open",
+                # Questions are cycled, so a larger cache would answer repeats from memory:
+                # with one entry, each request embeds its question as a new question would
+                # (and /ask reuses it between retrieval and the extractive generator).
+                "WATERCOOLER_EMBEDDING__QUERY_CACHE_SIZE": "1",
                 **(settings or {}),
             }
         )

@@ -51,6 +51,9 @@ class EmbeddingSettings(BaseModel):
     dtype: Literal["auto", "float32", "bfloat16", "float16"] = "auto"
     device: str = Field("auto", description="'auto', 'cpu', 'cuda', 'cuda:1', ...")
     batch_size: int = Field(64, ge=1, le=4096)
+    query_cache_size: int = Field(
+        256, ge=0, description="recent query vectors kept in memory (0: embed every query)"
+    )
 
 
 class IndexSettings(BaseModel):

@@ -20,7 +20,6 @@ from core.config import DEFAULT_MODEL, EmbeddingSettings
 from core.errors import EmbeddingError
 
 log = logging.getLogger(__name__)
-QUERY_CACHE_SIZE = 256  # recent query vectors kept (1.5 KB each at 384-d)
 
 
 @runtime_checkable
@@ -124,6 +123,7 @@ class SentenceTransformerEmbedder:
 
         self._tokenizer: Any = AutoTokenizer.from_pretrained(str(path))
         self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._query_cache_size = settings.query_cache_size  # 1.5 KB per query at 384-d
         self._query_lock = threading.Lock()
         log.info(
             "embedder loaded",
@@ -159,7 +159,7 @@ class SentenceTransformerEmbedder:
         vector = self.embed_documents([text])[0]
         with self._query_lock:
             self._queries[text] = vector.copy()
-            if len(self._queries) > QUERY_CACHE_SIZE:
+            if len(self._queries) > self._query_cache_size:
                 self._queries.popitem(last=False)
         return vector
 

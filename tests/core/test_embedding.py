@@ -97,3 +97,18 @@ def test_query_vectors_are_cached_and_callers_cannot_corrupt_the_cache(
     assert calls == [] and np.isclose(np.linalg.norm(again), 1.0, atol=1e-3)
     embedder.embed_query("Something never asked before about parking permits")
     assert calls == [1]
+
+
+def test_query_cache_size_zero_embeds_every_query(monkeypatch: pytest.MonkeyPatch) -> None:
+    embedder = SentenceTransformerEmbedder(EmbeddingSettings(query_cache_size=0))
+    calls: list[int] = []
+    real = embedder.embed_documents
+
+    def counting(texts: list[str]) -> np.ndarray:
+        calls.append(len(texts))
+        return real(texts)
+
+    monkeypatch.setattr(embedder, "embed_documents", counting)
+    embedder.embed_query("Who runs the winter shutdown?")
+    embedder.embed_query("Who runs the winter shutdown?")
+    assert calls == [1, 1]
