@@ -42,7 +42,7 @@ from core.generation.citations import (
     used_markers,
     validate_citations,
 )
-from core.retrieval import QueryFilters, RetrievalResult, Retriever
+from core.retrieval import PassageSearch, QueryFilters, RetrievalResult
 from core.schema import Answer, Citation, Expert, Passage, PersonRef, Principal, SourceKind
 
 log = logging.getLogger(__name__)
@@ -79,7 +79,7 @@ class Assistant:
 
     def __init__(
         self,
-        retriever: Retriever,
+        retriever: PassageSearch,
         experts: ExpertFinder,
         generators: dict[str, Generator],
         settings: Settings,

@@ -14,6 +14,7 @@ import logging
 import time
 from collections import Counter
 from datetime import datetime
+from typing import Protocol
 
 from pydantic import BaseModel, Field, ValidationError
 
@@ -55,6 +56,19 @@ class RetrievalResult(BaseModel):
     passages: list[Passage] = Field(default_factory=list)
     top_dense_score: float | None = None  # None when the caller can see no matching passage
     timings_ms: dict[str, float] = Field(default_factory=dict)
+
+
+class PassageSearch(Protocol):
+    """What the assistant needs from a retriever: a caller's best passages for a question."""
+
+    def search(
+        self,
+        query: str,
+        principal: Principal,
+        filters: QueryFilters | None = None,
+        limit: int | None = None,
+        mode: SearchMode | None = None,
+    ) -> RetrievalResult: ...
 
 
 class Retriever:

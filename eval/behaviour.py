@@ -16,7 +16,7 @@ import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -27,7 +27,8 @@ from core.embedding import Embedder
 from core.errors import ConfigError
 from core.experts import ExpertFinder
 from core.generation import Generator, make_generator
-from core.retrieval import QueryFilters, RetrievalResult, Retriever
+from core.index.base import SearchMode
+from core.retrieval import QueryFilters, RetrievalResult
 from core.schema import Passage, Principal, SourceKind
 from eval.datasets.fitz_gov import (
     CASE_TYPES,
@@ -74,7 +75,7 @@ class ContextRetriever:
         principal: Principal,
         filters: QueryFilters | None = None,
         limit: int | None = None,
-        mode: str | None = None,
+        mode: SearchMode | None = None,
     ) -> RetrievalResult:
         """The case's contexts as Passages, best cosine first; the question must be the case's."""
         case = self._case
@@ -156,7 +157,7 @@ def answer_cases(
     experts = ExpertFinder(PeopleStore(Database("sqlite://")), settings.experts)
     # The Assistant is typed to the concrete Retriever; it only calls `search`, which
     # ContextRetriever provides with the same signature and result.
-    assistant = Assistant(cast(Retriever, retriever), experts, generators, settings)
+    assistant = Assistant(retriever, experts, generators, settings)
     out: dict[str, list[CaseRecord]] = {name: [] for name in generators}
     for case in cases:
         retriever.use(case)
