@@ -110,9 +110,9 @@ def parse_citations(answer: str) -> list[tuple[str, list[int]]]:
         found = [int(n) for group in _MARKER.findall(sentence) for n in group.split(",")]
         markers = list(dict.fromkeys(found))
         text = strip_markers(sentence)
-        if text:
+        if any(ch.isalnum() for ch in text):
             parsed.append((text, markers))
-        elif parsed:  # a line holding only markers cites for the sentence before it
+        elif parsed:  # a line of only markers (or punctuation) cites for the sentence before it
             previous, cited = parsed[-1]
             parsed[-1] = (previous, list(dict.fromkeys([*cited, *markers])))
     return parsed

@@ -97,6 +97,11 @@ def test_parse_citations_marker_styles() -> None:
 def test_parse_citations_repeats_and_marker_only_lines() -> None:
     assert parse_citations("One [2][2][1].\n[3]") == [("One.", [2, 1, 3])]
     assert parse_citations("[1]") == []
+    # A list or table answer can leave a bare "." after its last marker: not a sentence.
+    assert parse_citations("- Hotels: 150 EUR [1]\n- Meals: 55 EUR [2]\n. [3]") == [
+        ("Hotels: 150 EUR", [1]),
+        ("Meals: 55 EUR", [2, 3]),
+    ]
 
 
 # --- ALCE citation recall and precision --------------------------------------------------
