@@ -31,13 +31,14 @@ from core.config import Settings
 from eval.behaviour import CaseRecord
 from eval.behaviour_scoring import (
     HEADLINE,
+    METRICS,
     by_group,
     by_type,
     case_scores,
     summarize_cases,
 )
 from eval.datasets.fitz_gov import BehaviourCase
-from eval.markdown import cell
+from eval.markdown import cell, goal_lines
 from eval.metrics.entailment import Entailment
 from eval.metrics.judge import entailment_name
 from eval.metrics.stats import aggregate
@@ -47,18 +48,7 @@ if TYPE_CHECKING:
     from eval.runner import RunRequest
 
 CHART = "behaviour.png"
-TYPE_COLUMNS = (
-    "abstention_accuracy",
-    "answer_rate",
-    "no_forbidden_claims",
-    "no_invented_claims",
-    "dispute_flagged",
-    "dispute_says",
-    "dispute_cites_two",
-    "citation_precision",
-    "citation_recall",
-    "groundedness",
-)
+TYPE_COLUMNS = tuple(m for m in METRICS if m != "abstained")  # a share, not a score
 TRUSTWORTHY = ("trustworthy_direct", "trustworthy_hedged")
 
 
@@ -201,10 +191,7 @@ def render_behaviour(report: dict[str, Any]) -> str:
         "## Goals",
         "",
     ]
-    for goal in report["goals"]:
-        mark = {True: "✓", False: "✗", None: "–"}[goal["met"]]
-        value = "–" if goal["value"] is None else f"{goal['value']:.3f}"
-        out.append(f"- {mark} {goal['goal']}: {value} (target {goal['target']})")
+    out += goal_lines(report["goals"])
     out += ["", "## By case type", ""]
     for generator, types in report["behaviour"].items():
         out += [f"### {generator}", "", "| case type | n | " + " | ".join(TYPE_COLUMNS) + " |"]

@@ -46,6 +46,14 @@ def table(title: str, rows: dict[str, dict[str, Any]], columns: tuple[str, ...])
     return [*lines, ""]
 
 
+def goal_lines(goals: list[dict[str, Any]]) -> list[str]:
+    """One bullet per goal: met (✓), missed (✗) or not measured (–), value and target."""
+    marks = {True: "✓", False: "✗", None: "–"}
+    return [
+        f"- {marks[g['met']]} {g['goal']}: {_num(g['value'])} (target {g['target']})" for g in goals
+    ]
+
+
 def render(report: dict[str, Any]) -> str:
     """The whole report as Markdown."""
     ds = report["dataset"]
@@ -69,9 +77,7 @@ def render(report: dict[str, Any]) -> str:
         "## Goals",
         "",
     ]
-    for goal in report["goals"]:
-        mark = {True: "✓", False: "✗", None: "–"}[goal["met"]]
-        out.append(f"- {mark} {goal['goal']}: {_num(goal['value'])} (target {goal['target']})")
+    out += goal_lines(report["goals"])
     out += ["", "## Retrieval (document level)", ""]
     out += table("Retrievers", report["retrieval"], RETRIEVAL_COLUMNS)
     if report["comparisons"]:
