@@ -26,9 +26,10 @@ from core.embedding import SentenceTransformerEmbedder
 
 def sample_chunk_texts(embedder: SentenceTransformerEmbedder, work: Path) -> list[str]:
     """The embedding texts of the bundled sample content's chunks (chunked with `embedder`)."""
-    from core.config import get_settings, load_sources
+    from core.config import get_settings
     from core.db import Database, ManifestStore
     from core.index.factory import open_index
+    from core.sources import load_sources
     from ingest.job import build_pipeline
     from ingest.payload import embedding_text
 

@@ -25,7 +25,7 @@ from core.embedding import Embedder
 
 def scaled_sources(target: Path, copies: int) -> Path:
     """A sources file declaring every bundled source `copies` times."""
-    from core.config import bundled_sources_file
+    from core.sources import bundled_sources_file
 
     original = bundled_sources_file()
     raw = yaml.safe_load(original.read_text())
@@ -61,10 +61,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("bench/out/ingest.json"))
     args = parser.parse_args(argv)
 
-    from core.config import get_settings, load_sources
+    from core.config import get_settings
     from core.db import Database, ManifestStore
     from core.embedding import SentenceTransformerEmbedder
     from core.index.factory import open_index
+    from core.sources import load_sources
     from ingest.job import build_pipeline
     from ingest.payload import embedding_text
 

@@ -79,9 +79,10 @@ def base_corpus(work: Path, embedder: Embedder) -> BaseCorpus:
 
 def _ingest(data_dir: Path, embedder: Embedder) -> None:
     """Run the real ingestion pipeline over the bundled sample content."""
-    from core.config import get_settings, load_sources
+    from core.config import get_settings
     from core.db import Database
     from core.index.factory import open_index
+    from core.sources import load_sources
     from ingest.job import build_pipeline
 
     settings = get_settings(data_dir=data_dir)

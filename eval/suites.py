@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from core.config import bundled_sources_file
 from core.db import PeopleStore
 from core.schema import Principal
+from core.sources import bundled_sources_file
 from eval.corpora import CorpusDocument
 from eval.datasets.beir import RetrievalDataset, load_beir
 from eval.datasets.errors import DatasetError

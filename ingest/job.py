@@ -6,11 +6,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from core.config import Settings, SourcesConfig, load_sources
+from core.config import Settings
 from core.db import Database
 from core.embedding import Embedder, SentenceTransformerEmbedder
 from core.index.base import VectorIndex
 from core.index.factory import open_index
+from core.sources import SourcesConfig, load_sources
 from core.sparse import Bm25Encoder
 from ingest.pipeline import IngestPipeline
 

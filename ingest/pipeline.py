@@ -18,12 +18,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from core.config import ChunkingSettings, SourceConfig, SourcesConfig
+from core.config import ChunkingSettings
 from core.db import Database, ManifestStore, PeopleStore
 from core.embedding import Embedder
 from core.errors import SourceError, WatercoolerError
 from core.index.base import IndexMeta, IndexPoint, VectorIndex
 from core.schema import Chunk, Document
+from core.sources import SourceConfig, SourcesConfig
 from core.sparse import Bm25Encoder
 from ingest.chunking import CHUNKER_VERSION, Chunker
 from ingest.connectors import connector_for

@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from core.config import SourceConfig
 from core.errors import SourceError
 from core.schema import Document, document_id
+from core.sources import SourceConfig
 from ingest.owners import OwnersFile
 from ingest.people import PeopleResolver
 

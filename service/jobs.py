@@ -12,12 +12,13 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from core.config import Settings, SourcesConfig, load_sources
+from core.config import Settings
 from core.db import Database, RunStore
 from core.db.runs import FinalStatus
 from core.embedding import Embedder
 from core.errors import ConfigError, WatercoolerError
 from core.index.base import VectorIndex
+from core.sources import SourcesConfig, load_sources
 from ingest.job import build_pipeline
 
 log = logging.getLogger(__name__)

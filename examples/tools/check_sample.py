@@ -322,7 +322,7 @@ def check_owners(emails: set[str]) -> None:
 
 def main() -> int:
     sys.path.insert(0, str(ROOT.parent.parent))
-    from core.config import load_sources
+    from core.sources import load_sources
 
     config = load_sources(ROOT / "watercooler.yaml")
     for source in config.sources:

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from core.config import SourceConfig
 from core.errors import ConfigError
 from core.schema import SourceKind
+from core.sources import SourceConfig
 from ingest.connectors.base import Connector
 from ingest.connectors.blog_feeds import SUFFIXES as FEED_SUFFIXES, BlogFeedConnector
 from ingest.connectors.blog_wxr import WxrConnector

@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Protocol
 from urllib.parse import quote
 
-from core.config import SourceConfig
 from core.errors import SourceError
 from core.schema import Block, Document, document_id
+from core.sources import SourceConfig
 from ingest.connectors.meta import DocMeta, find_sidecar, load_yaml, meta_from_mapping
 
 

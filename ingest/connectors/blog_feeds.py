@@ -13,9 +13,9 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import urljoin
 
-from core.config import SourceConfig
 from core.errors import ConfigError, SourceError
 from core.schema import Block, Contributor, Document
+from core.sources import SourceConfig
 from ingest.connectors.base import build_document, list_files, read_bytes, relative_path
 from ingest.connectors.htmltext import html_to_blocks, plain_to_blocks, strip_tags
 from ingest.connectors.meta import DocMeta, parse_contributor, parse_date

@@ -12,9 +12,9 @@ import xml.etree.ElementTree as ET
 from datetime import datetime
 from pathlib import Path
 
-from core.config import SourceConfig
 from core.errors import SourceError
 from core.schema import Contributor, Document
+from core.sources import SourceConfig
 from ingest.connectors.base import build_document, list_files, read_bytes, relative_path
 from ingest.connectors.blog_feeds import CONTENT, DC
 from ingest.connectors.htmltext import html_to_blocks, strip_tags

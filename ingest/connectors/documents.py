@@ -11,9 +11,9 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from core.config import SourceConfig
 from core.errors import SourceError
 from core.schema import Block, Document
+from core.sources import SourceConfig
 from ingest.connectors.base import (
     file_document,
     list_files,

@@ -11,9 +11,9 @@ import logging
 import re
 from pathlib import Path
 
-from core.config import SourceConfig
 from core.errors import SourceError
 from core.schema import Block, Document
+from core.sources import SourceConfig
 from ingest.connectors.base import file_document, list_files, read_text_file, sidecar_meta
 
 logger = logging.getLogger(__name__)

@@ -9,9 +9,9 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from core.config import SourceConfig
 from core.errors import SourceError
 from core.schema import Document
+from core.sources import SourceConfig
 from ingest.connectors.base import file_document, list_files, read_text_file
 from ingest.connectors.documents import read_text_parts
 

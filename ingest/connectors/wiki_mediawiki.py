@@ -13,9 +13,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
 
-from core.config import SourceConfig
 from core.errors import SourceError
 from core.schema import Contributor, Document
+from core.sources import SourceConfig
 from ingest.connectors.base import build_document, list_files, read_bytes, relative_path
 from ingest.connectors.meta import DocMeta, parse_date
 from ingest.connectors.wikitext import convert, is_redirect

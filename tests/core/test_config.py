@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from core.config import bundled_sources_file, get_settings, load_sources
+from core.config import get_settings
 from core.errors import ConfigError
+from core.sources import bundled_sources_file, load_sources
 
 
 def test_defaults_are_embedded(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from core.config import SourceConfig, load_sources
 from core.schema import Document, person_id_for
+from core.sources import SourceConfig, load_sources
 from eval.datasets.golden import GoldenItem, GoldenUser, load_golden
 from ingest.connectors import connector_for
 from ingest.owners import OwnersFile

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from core.config import SourceConfig
 from core.schema import Document
+from core.sources import SourceConfig
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "ingest"
 BAD = FIXTURES / "bad"

@@ -10,7 +10,7 @@ from unstructured.nlp import tokenize
 from unstructured.partition.html import parser, partition_html
 from unstructured.partition.md import partition_md
 
-from core.config import bundled_sources_file
+from core.sources import bundled_sources_file
 from ingest.connectors.elements import blocks_from_elements, markup_text_types, partition
 
 SAMPLE = bundled_sources_file().parent

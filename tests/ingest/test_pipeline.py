@@ -14,11 +14,12 @@ from typing import Any
 import pytest
 import yaml
 
-from core.config import Settings, get_settings, load_sources
+from core.config import Settings, get_settings
 from core.db import Database, ManifestStore, PeopleStore
 from core.index.base import IndexMeta
 from core.index.edge import EdgeIndex
 from core.index.factory import open_index
+from core.sources import load_sources
 from ingest.job import build_pipeline
 from ingest.report import IngestReport
 

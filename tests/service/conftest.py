@@ -22,10 +22,11 @@ import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from core.config import Settings, get_settings, load_sources
+from core.config import Settings, get_settings
 from core.db import Database
 from core.embedding import Embedder
 from core.index.factory import open_index
+from core.sources import load_sources
 from ingest.job import build_pipeline
 from service.components import Components
 from service.main import create_app

@@ -18,10 +18,11 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.config import Settings, bundled_sources_file, get_settings, load_sources
+from core.config import Settings, get_settings
 from core.db import Database
 from core.embedding import Embedder
 from core.index.factory import open_index
+from core.sources import bundled_sources_file, load_sources
 from ingest.job import build_pipeline
 from service.main import create_app
 from tests.service.conftest import LiveServer
