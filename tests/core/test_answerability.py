@@ -4,7 +4,6 @@ real Edge index, embedder, BM25 and extractive generator with the default (calib
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,6 @@ from core.rerank import NoopReranker
 from core.retrieval import RetrievalResult, Retriever
 from core.schema import Passage, Principal, SourceKind
 from core.sparse import Bm25Encoder
-from tests.core import corpus
 
 PUBLIC = Principal(user_id="pat")
 NOW = datetime(2025, 6, 4, 13, 5, tzinfo=UTC)
@@ -84,25 +82,6 @@ def test_low_cosine_abstains_whatever_the_coverage() -> None:
     settings = RetrievalSettings(abstain_threshold=0.5, answerability_threshold=0.0)
     result = RetrievalResult(passages=[_passage("Hotel caps.")], top_dense_score=0.45)
     assert not assess("What is the hotel cap?", result, settings).answerable
-
-
-@pytest.fixture(scope="module")
-def memo(embedder: Any) -> Any:
-    return corpus.MemoEmbedder(embedder)
-
-
-@pytest.fixture(scope="module")
-def index(tmp_path_factory: pytest.TempPathFactory, memo: Any) -> Iterator[VectorIndex]:
-    idx = corpus.open_index("edge", tmp_path_factory.mktemp("index"), corpus.build_points(memo))
-    yield idx
-    idx.close()
-
-
-@pytest.fixture(scope="module")
-def people(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PeopleStore]:
-    db, store = corpus.open_people(tmp_path_factory.mktemp("db"))
-    yield store
-    db.dispose()
 
 
 def _assistant(index: VectorIndex, memo: Any, people: PeopleStore, settings: Settings) -> Assistant:

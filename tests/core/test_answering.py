@@ -90,26 +90,6 @@ def _first_sentence(passage: Passage) -> str:
     return re.split(r"(?<=[.:])\s", passage.text)[0].rstrip(".:")
 
 
-@pytest.fixture(scope="module")
-def memo(embedder: Any) -> corpus.MemoEmbedder:
-    return corpus.MemoEmbedder(embedder)
-
-
-@pytest.fixture(scope="module")
-def index(tmp_path_factory: pytest.TempPathFactory, memo: Any) -> Iterator[VectorIndex]:
-    """The corpus in a Qdrant Edge shard (read-only)."""
-    idx = corpus.open_index("edge", tmp_path_factory.mktemp("index"), corpus.build_points(memo))
-    yield idx
-    idx.close()
-
-
-@pytest.fixture(scope="module")
-def people(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PeopleStore]:
-    db, store = corpus.open_people(tmp_path_factory.mktemp("db"))
-    yield store
-    db.dispose()
-
-
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     # The small test corpus scores lower cosines than the sample content the default

@@ -78,12 +78,10 @@ def test_missing_model_directory_is_a_clear_error(tmp_path: pytest.TempPathFacto
         SentenceTransformerEmbedder(EmbeddingSettings(model=str(tmp_path)))
 
 
-def test_query_vectors_are_cached_and_callers_cannot_corrupt_the_cache(
+def _count_forward_calls(
     embedder: SentenceTransformerEmbedder, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    question = "How do I book a training room for a workshop?"
-    first = embedder.embed_query(question)
-    assert np.allclose(first, embedder.embed_documents([question])[0], atol=1e-6)
+) -> list[int]:
+    """The batch sizes embed_documents is called with from now on (appended as it runs)."""
     calls: list[int] = []
     real = embedder.embed_documents
 
@@ -92,6 +90,16 @@ def test_query_vectors_are_cached_and_callers_cannot_corrupt_the_cache(
         return real(texts)
 
     monkeypatch.setattr(embedder, "embed_documents", counting)
+    return calls
+
+
+def test_query_vectors_are_cached_and_callers_cannot_corrupt_the_cache(
+    embedder: SentenceTransformerEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    question = "How do I book a training room for a workshop?"
+    first = embedder.embed_query(question)
+    assert np.allclose(first, embedder.embed_documents([question])[0], atol=1e-6)
+    calls = _count_forward_calls(embedder, monkeypatch)
     first[:] = 0.0  # a caller scribbling on its copy
     again = embedder.embed_query(question)
     assert calls == [] and np.isclose(np.linalg.norm(again), 1.0, atol=1e-3)
@@ -101,14 +109,7 @@ def test_query_vectors_are_cached_and_callers_cannot_corrupt_the_cache(
 
 def test_query_cache_size_zero_embeds_every_query(monkeypatch: pytest.MonkeyPatch) -> None:
     embedder = SentenceTransformerEmbedder(EmbeddingSettings(query_cache_size=0))
-    calls: list[int] = []
-    real = embedder.embed_documents
-
-    def counting(texts: list[str]) -> np.ndarray:
-        calls.append(len(texts))
-        return real(texts)
-
-    monkeypatch.setattr(embedder, "embed_documents", counting)
+    calls = _count_forward_calls(embedder, monkeypatch)
     embedder.embed_query("Who runs the winter shutdown?")
     embedder.embed_query("Who runs the winter shutdown?")
     assert calls == [1, 1]

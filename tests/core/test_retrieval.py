@@ -26,12 +26,6 @@ MEALS_QUERY = "How much are meals reimbursed per day when travelling for work?"
 
 
 @pytest.fixture(scope="module")
-def memo(embedder: Any) -> corpus.MemoEmbedder:
-    """The real embedder, computing each query's vector once for the module."""
-    return corpus.MemoEmbedder(embedder)
-
-
-@pytest.fixture(scope="module")
 def points(memo: corpus.MemoEmbedder) -> list[IndexPoint]:
     """The corpus embedded once for the module."""
     return corpus.build_points(memo)
@@ -47,14 +41,6 @@ def index(
     idx = corpus.open_index(request.param, tmp_path_factory.mktemp("index"), points)
     yield idx
     idx.close()
-
-
-@pytest.fixture(scope="module")
-def people(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PeopleStore]:
-    """The people directory in SQLite (read-only)."""
-    db, store = corpus.open_people(tmp_path_factory.mktemp("db"))
-    yield store
-    db.dispose()
 
 
 def make_retriever(
