@@ -8,6 +8,11 @@ new (MMR). A sentence that leans on the one before it ("This sets ...") comes wi
 at all. A how-to question answered by a numbered list gets the whole list, in order. Units
 are shown in passage rank and reading order, each followed by its marker. Nothing relevant
 → empty text.
+
+When the question asks for a quantity and a unit of another passage (scoring at least
+RIVAL_CUTOFF of the best) gives a different value for the same thing, that unit joins the
+answer (unless its document is superseded) and a closing note cites both sides:
+"Note: the sources disagree here: [1] says 30 days, [3] says 45 days." (`disputes`).
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import logging
 import math
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,7 +29,9 @@ import numpy as np
 from core.embedding import Embedder
 from core.generation.base import Generated
 from core.generation.citations import split_sentences as split_answer, validate_citations
+from core.generation.disputes import Side, find_conflict, note
 from core.generation.units import Unit, split_sentences, split_units
+from core.generation.words import STOPWORDS, WORD, stem, terms
 from core.schema import Passage, SourceKind
 
 log = logging.getLogger(__name__)
@@ -43,8 +50,10 @@ FLOOR = 0.15
 MMR_LAMBDA = 0.7
 NEAR_DUPLICATE = 0.9
 MAX_STEPS = 8
+# A unit of another passage is checked for a conflicting value when it scores this share of
+# the answer's best above FLOOR (looser than joining the answer: it only has to be on topic).
+RIVAL_CUTOFF = 0.3
 
-_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]|\d+(?:[.,]\d+)*%?")
 _MARKUP = re.compile(r"\*\*|__|`|(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w)")
 _WANTS_NUMBER = re.compile(
     r"\b(how (many|much|long|often|soon|big|large)|limit|maximum|minimum|max|min|cap|rate|"
@@ -62,34 +71,12 @@ _LEANS_BACK = re.compile(
     r"otherwise|instead|so|thus|therefore)\b",
     re.IGNORECASE,
 )
-_STOPWORDS = """a about above after again against all am an and any are as at be because been before
-    being below between both but by can could did do does doing down during each few for from
-    further had has have having he her here hers him his how i if in into is it its itself just
-    me more most my no nor not now of off on once only or other our out over own same she should
-    so some such than that the their them then there these they this those through to too under
-    until up very was we were what when where which while who whom why will with would you your
-    yours get got need needs want wants tell know please much many there's what's i'm"""
-STOPWORDS = frozenset(_STOPWORDS.split())
-
-
-def stem(word: str) -> str:
-    """A crude stem: lowercase, no plural s, first five letters ('travelling' ~ 'travel')."""
-    word = word.lower().replace("’", "'")
-    if word.endswith("ies") and len(word) > 4:
-        word = word[:-3] + "y"
-    elif word.endswith("s") and not word.endswith("ss") and len(word) > 3:
-        word = word[:-1]
-    return word if word[0].isdigit() else word[:5]
-
-
-def _terms(text: str) -> set[str]:
-    return {stem(w) for w in _WORD.findall(text) if w.lower() not in STOPWORDS}
 
 
 def _question_terms(question: str) -> dict[str, float]:
     """Content words of the question with weights: numbers and names count double."""
     weights: dict[str, float] = {}
-    for i, word in enumerate(_WORD.findall(question)):
+    for i, word in enumerate(WORD.findall(question)):
         if word.lower() in STOPWORDS:
             continue
         special = any(c.isdigit() for c in word) or (i > 0 and word[0].isupper())
@@ -120,6 +107,10 @@ class _Candidate:
     score: float = 0.0
     dense: float = 0.0
     lexical: float = 0.0
+
+
+def _reading_order(cands: Iterable[_Candidate]) -> list[_Candidate]:
+    return sorted(cands, key=lambda c: (c.passage, c.unit.position))
 
 
 def cite(text: str, marker: int) -> str:
@@ -174,13 +165,15 @@ class ExtractiveGenerator:
         """An answer from the passages' own sentences; empty text when none is relevant."""
         started = time.perf_counter()
         passages = passages[: self.max_passages]
-        chosen = self._select(question, passages)
-        text = render(chosen)
+        chosen, cands = self._select(question, passages)
+        chosen, remark = self._dispute(question, passages, chosen, cands)
+        text = render(chosen) + (f"\n\n{remark}" if remark else "")
         log.info(
             "extractive answer",
             extra={
                 "units": len(chosen),
                 "passages": sorted({c.passage + 1 for c in chosen}),
+                "dispute": bool(remark),
                 "ms": round((time.perf_counter() - started) * 1000, 1),
             },
         )
@@ -212,15 +205,15 @@ class ExtractiveGenerator:
         query = self.embedder.embed_query(question)
         vectors = self.embedder.embed_documents([plain(c.unit.text) for c in cands])
         dense = vectors @ query
-        unit_terms = [_terms(plain(c.unit.text)) for c in cands]
+        unit_terms = [terms(plain(c.unit.text)) for c in cands]
         weights = _idf_weighted(_question_terms(question), unit_terms)
         total = sum(weights.values()) or 1.0
-        context = [_terms(" ".join([p.title, *p.heading_path])) for p in passages]
+        context = [terms(" ".join([p.title, *p.heading_path])) for p in passages]
         wants_number = bool(_WANTS_NUMBER.search(question))
-        for cand, sim, terms in zip(cands, dense, unit_terms, strict=True):
+        for cand, sim, words in zip(cands, dense, unit_terms, strict=True):
             heading = context[cand.passage]
             hits = sum(
-                w if t in terms else 0.5 * w if t in heading else 0.0 for t, w in weights.items()
+                w if t in words else 0.5 * w if t in heading else 0.0 for t, w in weights.items()
             )
             cand.dense = float(sim)
             cand.lexical = hits / total
@@ -233,10 +226,13 @@ class ExtractiveGenerator:
             )
         return vectors
 
-    def _select(self, question: str, passages: list[Passage]) -> list[_Candidate]:
+    def _select(
+        self, question: str, passages: list[Passage]
+    ) -> tuple[list[_Candidate], list[_Candidate]]:
+        """The units of the answer, in reading order, and every scored candidate."""
         cands = self._candidates(passages)
         if not cands:
-            return []
+            return [], cands
         vectors = self._score(question, passages, cands)
         best = max(range(len(cands)), key=lambda i: (cands[i].score, -i))
         top = cands[best]
@@ -245,7 +241,7 @@ class ExtractiveGenerator:
         )
         if not relevant:
             log.info("nothing relevant", extra={"dense": round(top.dense, 3)})
-            return []
+            return [], cands
         before = {(c.passage, c.unit.position): i for i, c in enumerate(cands)}
 
         def predecessor(i: int) -> int | None:
@@ -281,7 +277,36 @@ class ExtractiveGenerator:
             chosen.append(pick)
         if _PROCEDURAL.search(question):
             chosen = self._whole_procedure(cands, chosen)
-        return sorted((cands[i] for i in chosen), key=lambda c: (c.passage, c.unit.position))
+        return _reading_order(cands[i] for i in chosen), cands
+
+    def _dispute(
+        self,
+        question: str,
+        passages: list[Passage],
+        chosen: list[_Candidate],
+        cands: list[_Candidate],
+    ) -> tuple[list[_Candidate], str]:
+        """The answer's units plus the other side of a conflict, and the note saying so."""
+        if not chosen:
+            return chosen, ""
+        top = max(c.score for c in chosen)
+        rivals = [
+            c
+            for c in sorted(cands, key=lambda c: -c.score)
+            if c not in chosen and c.score - FLOOR >= RIVAL_CUTOFF * (top - FLOOR)
+        ]
+        conflict = find_conflict(
+            question,
+            [Side(c.passage, c.unit.text) for c in chosen],
+            [Side(c.passage, c.unit.text) for c in rivals],
+        )
+        if conflict is None:
+            return chosen, ""
+        # The other side joins the answer, in its own words, unless it is outdated.
+        other = next((c for c in rivals if Side(c.passage, c.unit.text) == conflict.second), None)
+        if other is not None and not passages[other.passage].superseded_by:
+            chosen = _reading_order([*chosen, other])
+        return chosen, note(conflict, passages)
 
     def _whole_procedure(self, cands: list[_Candidate], chosen: list[int]) -> list[int]:
         """For a how-to question, all steps of the best chosen numbered list, in order."""
