@@ -9,7 +9,6 @@ from __future__ import annotations
 import copy
 import logging
 import xml.etree.ElementTree as ET
-from datetime import datetime
 from pathlib import Path
 from urllib.parse import urljoin
 
@@ -18,7 +17,7 @@ from core.schema import Block, Contributor, Document
 from core.sources import SourceConfig
 from ingest.connectors.base import build_document, list_files, read_bytes, relative_path
 from ingest.connectors.htmltext import html_to_blocks, plain_to_blocks, strip_tags
-from ingest.connectors.meta import DocMeta, parse_contributor, parse_date
+from ingest.connectors.meta import DocMeta, lenient_date, parse_contributor
 from ingest.connectors.xmlsafe import local, namespace, parse
 
 logger = logging.getLogger(__name__)
@@ -91,16 +90,6 @@ def _text(element: ET.Element, tag: str) -> str:
     return (element.findtext(tag) or "").strip()
 
 
-def _date(value: str, path: Path | None = None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        return parse_date(value)
-    except ValueError:
-        logger.warning("ignoring unparseable date", extra={"path": str(path), "value": value})
-        return None
-
-
 def _rss_entries(root: ET.Element, path: Path) -> list[Entry]:
     channel = root.find("channel")
     if channel is None:
@@ -115,14 +104,14 @@ def _rss_entries(root: ET.Element, path: Path) -> list[Entry]:
         people = [a for a in authors if a]
         for person in people:
             person.weight = 1.0 / len(people)
-        published = _date(_text(item, "pubDate") or _text(item, f"{DC}date"), path)
+        published = lenient_date(_text(item, "pubDate") or _text(item, f"{DC}date"), path)
         body = _text(item, f"{CONTENT}encoded") or _text(item, "description")
         meta = DocMeta(
             title=strip_tags(_text(item, "title")) or None,
             url=link or None,
             authors=people,
             created=published,
-            updated=_date(_text(item, f"{ATOM}updated"), path) or published,
+            updated=lenient_date(_text(item, f"{ATOM}updated"), path) or published,
             tags=[(c.text or "").strip() for c in item.findall("category")],
         )
         entries.append((_text(item, "guid") or link, meta, html_to_blocks(body)))
@@ -135,8 +124,8 @@ def _atom_entries(root: ET.Element) -> list[Entry]:
     entries = []
     for entry in root.iter(f"{ATOM}entry"):
         link = _atom_link(entry, base)
-        published = _date(_text(entry, f"{ATOM}published"))
-        updated = _date(_text(entry, f"{ATOM}updated"))
+        published = lenient_date(_text(entry, f"{ATOM}published"))
+        updated = lenient_date(_text(entry, f"{ATOM}updated"))
         content = entry.find(f"{ATOM}content")
         if content is None or not _atom_text(content):
             content = entry.find(f"{ATOM}summary")

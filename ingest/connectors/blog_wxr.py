@@ -18,7 +18,7 @@ from core.sources import SourceConfig
 from ingest.connectors.base import build_document, list_files, read_bytes, relative_path
 from ingest.connectors.blog_feeds import CONTENT, DC
 from ingest.connectors.htmltext import html_to_blocks, strip_tags
-from ingest.connectors.meta import DocMeta, parse_date
+from ingest.connectors.meta import DocMeta, lenient_date
 from ingest.connectors.xmlsafe import local, namespace, parse
 
 logger = logging.getLogger(__name__)
@@ -135,10 +135,4 @@ def _commenters(item: ET.Element, authors: list[Contributor]) -> list[Contributo
 def _date(value: str) -> datetime | None:
     """A WXR date; WordPress writes '0000-00-00 00:00:00' for 'never'."""
     value = value.strip()
-    if not value or value.startswith("0000"):
-        return None
-    try:
-        return parse_date(value)
-    except ValueError:
-        logger.warning("ignoring unparseable date", extra={"value": value})
-        return None
+    return None if value.startswith("0000") else lenient_date(value)

@@ -16,7 +16,13 @@ from datetime import datetime
 from typing import Any
 
 from ingest.connectors.htmltext import html_head
-from ingest.connectors.meta import DocMeta, parse_contributors, parse_date, split_list
+from ingest.connectors.meta import (
+    DocMeta,
+    lenient_date,
+    parse_contributors,
+    parse_date,
+    split_list,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -87,8 +93,8 @@ def office_meta(data: bytes, kind: str) -> DocMeta:
     return DocMeta(
         title=field(f"{_DC}title") or None,
         authors=parse_contributors(_semicolons(field(f"{_DC}creator")), share=True),
-        created=_lenient_date(field(f"{_DCTERMS}created")),
-        updated=_lenient_date(field(f"{_DCTERMS}modified")),
+        created=lenient_date(field(f"{_DCTERMS}created")),
+        updated=lenient_date(field(f"{_DCTERMS}modified")),
         tags=split_list(field(f"{_CP}keywords")),
     )
 
@@ -134,12 +140,12 @@ def html_meta(html: str) -> DocMeta:
     for name, value in metas.items():
         if name in _HTML_FIELDS:
             fields.setdefault(_HTML_FIELDS[name], value)
-    created = _lenient_date(fields.get("created") or fields.get("date", ""))
+    created = lenient_date(fields.get("created") or fields.get("date", ""))
     return DocMeta(
         title=title or None,
         authors=parse_contributors(_semicolons(fields.get("author", "")), share=True),
         created=created,
-        updated=_lenient_date(fields.get("updated") or fields.get("date", "")),
+        updated=lenient_date(fields.get("updated") or fields.get("date", "")),
         tags=split_list(fields.get("tags")),
     )
 
@@ -177,14 +183,3 @@ def rst_docinfo(text: str) -> tuple[dict[str, Any], str]:
 
 def _semicolons(value: str) -> list[str]:
     return [part.strip() for part in value.split(";") if part.strip()]
-
-
-def _lenient_date(value: str) -> datetime | None:
-    """A date from embedded metadata; unparseable values are logged and ignored."""
-    if not value:
-        return None
-    try:
-        return parse_date(value)
-    except ValueError:
-        logger.warning("ignoring unparseable date", extra={"value": value})
-        return None

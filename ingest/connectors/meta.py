@@ -5,6 +5,7 @@ Functions here raise ValueError with a human reason; connectors wrap it in Sourc
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -15,6 +16,8 @@ from typing import Any
 import yaml
 
 from core.schema import Contributor
+
+logger = logging.getLogger(__name__)
 
 _NAME_EMAIL = re.compile(r"^\s*\"?(?P<name>[^<>\"]*?)\"?\s*<(?P<email>[^<>\s]+@[^<>\s]+)>\s*$")
 _EMAIL_NAME = re.compile(r"^\s*(?P<email>[^\s()]+@[^\s()]+)\s*\((?P<name>[^()]*)\)\s*$")
@@ -49,6 +52,18 @@ class DocMeta:
             groups=[*self.groups, *other.groups],
             superseded_by=other.superseded_by or self.superseded_by,
         )
+
+
+def lenient_date(value: str, path: Path | None = None) -> datetime | None:
+    """A date from a source's metadata; empty or unparseable values are None (logged)."""
+    if not value:
+        return None
+    try:
+        return parse_date(value)
+    except ValueError:
+        extra = {"value": value, **({"path": str(path)} if path else {})}
+        logger.warning("ignoring unparseable date", extra=extra)
+        return None
 
 
 def parse_date(value: object) -> datetime:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 
 from ingest.connectors.base import humanise, unique
 from ingest.connectors.htmltext import html_to_blocks, strip_tags
 from ingest.connectors.meta import (
+    lenient_date,
     meta_from_mapping,
     parse_contributor,
     parse_contributors,
@@ -47,6 +49,18 @@ def test_parse_date_is_always_timezone_aware(value: object, expected: datetime) 
 def test_parse_date_rejects_non_dates(value: object) -> None:
     with pytest.raises(ValueError, match="not a date"):
         parse_date(value)
+
+
+def test_lenient_date_logs_and_ignores_what_is_not_a_date(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    assert lenient_date("2025-03-01") == datetime(2025, 3, 1, tzinfo=UTC)
+    assert lenient_date("") is None
+    with caplog.at_level("WARNING"):
+        assert lenient_date("last Tuesday", Path("blog/feed.rss")) is None
+    (record,) = caplog.records
+    assert record.message == "ignoring unparseable date"
+    assert (record.value, record.path) == ("last Tuesday", "blog/feed.rss")  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize(
