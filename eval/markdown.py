@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from eval.scoring import ANSWER_METRICS
+
 RETRIEVAL_COLUMNS = (
     "ndcg@10",
     "ndcg@3",
@@ -15,15 +17,8 @@ RETRIEVAL_COLUMNS = (
     "map",
     "hit_rate@10",
 )
-ANSWER_COLUMNS = (
-    "token_f1",
-    "semantic_similarity",
-    "citation_precision",
-    "citation_recall",
-    "groundedness",
-    "abstention_accuracy",
-    "answer_rate",
-)
+# Scores of answer quality; the abstained share and leakage counts are reported apart.
+ANSWER_COLUMNS = tuple(m for m in ANSWER_METRICS if m not in ("abstained", "leakage"))
 
 
 def cell(agg: dict[str, Any] | None) -> str:
