@@ -42,7 +42,7 @@ from core.errors import (
     VectorIndexError,
     WatercoolerError,
 )
-from service.jobs import JobRunningError
+from service.worker import JobRunningError
 
 log = logging.getLogger(__name__)
 

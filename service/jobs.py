@@ -8,7 +8,6 @@ row (status, report, error); while it runs, its stage counters live in memory.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -20,14 +19,13 @@ from core.errors import ConfigError, WatercoolerError
 from core.index.base import VectorIndex
 from core.sources import SourcesConfig, load_sources
 from ingest.job import build_pipeline
+from service.worker import BackgroundRun, JobRunningError
+
+__all__ = ["IngestJobs", "JobRunningError", "StageCounter"]
 
 log = logging.getLogger(__name__)
 
 INTERRUPTED = "interrupted: the service stopped while it ran"
-
-
-class JobRunningError(WatercoolerError):
-    """An ingestion job is already running; only one runs at a time."""
 
 
 @dataclass
@@ -55,19 +53,15 @@ class IngestJobs:
         self.embedder = embedder
         self.db = db
         self.runs = runs
-        self._lock = threading.Lock()
-        self._thread: threading.Thread | None = None
-        self._current: str | None = None
+        self._worker = BackgroundRun("ingestion job {run} is still running; wait until it finishes")
+        self._lock = self._worker.lock
         self._progress: dict[str, dict[str, StageCounter]] = {}
         self.on_finish: Callable[[], None] | None = None  # e.g. clear caches of index data
 
     def start(self, source: str | None = None) -> str:
         """Start a job over every source (or the one named); returns the run id."""
         with self._lock:
-            if self._thread is not None and self._thread.is_alive():
-                raise JobRunningError(
-                    f"ingestion job {self._current} is still running; wait until it finishes"
-                )
+            self._worker.check_idle()
             sources = load_sources(self.settings.ingest.config)
             names = [s.name for s in sources.sources]
             if source is not None and source not in names:
@@ -75,22 +69,15 @@ class IngestJobs:
                     f"no source named {source!r}; the sources are: {', '.join(names)}"
                 )
             run_id = self.runs.start(source)
-            self._current = run_id
             self._progress = {run_id: {}}
-            self._thread = threading.Thread(
-                target=self._run,
-                args=(run_id, sources, source),
-                name=f"ingest-{run_id[:8]}",
-                daemon=True,
+            self._worker.launch(
+                run_id, self._run, run_id, sources, source, name=f"ingest-{run_id[:8]}"
             )
-            self._thread.start()
         return run_id
 
     def running(self) -> str | None:
         """The id of the running job, if any."""
-        with self._lock:
-            alive = self._thread is not None and self._thread.is_alive()
-            return self._current if alive else None
+        return self._worker.running()
 
     def progress(self, run_id: str) -> dict[str, StageCounter]:
         """Stage counters of a job this service ran since it started ({} otherwise)."""
@@ -100,11 +87,7 @@ class IngestJobs:
 
     def wait(self, timeout_s: float | None = None) -> bool:
         """Wait for the running job to end; True when none is running any more."""
-        thread = self._thread
-        if thread is not None:
-            thread.join(timeout_s)
-            return not thread.is_alive()
-        return True
+        return self._worker.wait(timeout_s)
 
     def _run(self, run_id: str, sources: SourcesConfig, only: str | None) -> None:
         def hook(stage: str, advance: int, total: int | None) -> None:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-import threading
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -35,7 +34,7 @@ from eval.runner import RunRequest, new_run_dir, run_eval
 from eval.suites import Kind, dataset_spec, list_datasets
 from service.deps import CallerDep, ComponentsDep
 from service.errors import ERROR_RESPONSES, ErrorBody
-from service.jobs import JobRunningError
+from service.worker import BackgroundRun
 
 log = logging.getLogger(__name__)
 
@@ -90,33 +89,20 @@ class EvalJobs:
     """Runs one eval at a time on a worker thread."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._thread: threading.Thread | None = None
-        self._current: str | None = None
+        self._worker = BackgroundRun("eval run {run} is still running; wait for it")
 
     def start(self, request: RunRequest, settings: Settings, embedder: Embedder) -> str:
         """Start a run; JobRunningError while another one runs."""
-        with self._lock:
-            if self._thread is not None and self._thread.is_alive():
-                raise JobRunningError(f"eval run {self._current} is still running; wait for it")
+        with self._worker.lock:
+            self._worker.check_idle()
             run_dir = new_run_dir(settings.eval.runs_dir, request.dataset)
-            self._current = run_dir.name
-            self._thread = threading.Thread(
-                target=self._run,
-                args=(request, settings, embedder, run_dir),
-                name=f"eval-{run_dir.name}",
-                daemon=True,
-            )
-            self._thread.start()
+            args = (request, settings, embedder, run_dir)
+            self._worker.launch(run_dir.name, self._run, *args, name=f"eval-{run_dir.name}")
         return run_dir.name
 
     def wait(self, timeout_s: float | None = None) -> bool:
         """Wait for the running eval; True when none runs any more."""
-        thread = self._thread
-        if thread is not None:
-            thread.join(timeout_s)
-            return not thread.is_alive()
-        return True
+        return self._worker.wait(timeout_s)
 
     @staticmethod
     def _run(request: RunRequest, settings: Settings, embedder: Embedder, run_dir: Path) -> None:
