@@ -27,6 +27,17 @@ REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "examples" / "sample"
 BAD = REPO / "tests" / "fixtures" / "ingest" / "bad"
 
+# Broken files in the corpus's "drop" folder: each must be reported and skipped.
+BAD_FILES = (
+    "empty.md",
+    "binary.md",
+    "broken-front-matter.md",
+    "latin1.txt",
+    "not-a-pdf.pdf",
+    "truncated.pdf",
+    "not-a-zip.docx",
+)
+
 
 def make_corpus(root: Path, with_bad: bool = True) -> Path:
     """A small corpus copied from the sample content, plus a folder of broken files."""
@@ -42,15 +53,7 @@ def make_corpus(root: Path, with_bad: bool = True) -> Path:
     ]
     if with_bad:
         (root / "drop").mkdir()
-        for name in (
-            "empty.md",
-            "binary.md",
-            "broken-front-matter.md",
-            "latin1.txt",
-            "not-a-pdf.pdf",
-            "truncated.pdf",
-            "not-a-zip.docx",
-        ):
+        for name in BAD_FILES:
             shutil.copy(BAD / name, root / "drop" / name)
         (root / "drop" / "good.md").write_text(
             "---\ntitle: Printer guide\nauthor: Priya\n---\n"
@@ -110,15 +113,7 @@ def test_first_run_ingests_and_reports_bad_files(harness: Harness) -> None:
     totals = report.totals
     assert totals.new > 15 and totals.chunks > 60
     reasons = {f.path: f.reason for f in report.failures}
-    assert set(reasons) == {
-        "empty.md",
-        "binary.md",
-        "broken-front-matter.md",
-        "latin1.txt",
-        "not-a-pdf.pdf",
-        "truncated.pdf",
-        "not-a-zip.docx",
-    }
+    assert set(reasons) == set(BAD_FILES)
     assert "empty" in reasons["empty.md"]
     assert "UTF-8" in reasons["latin1.txt"]
     assert report.counts("drop").new == 1  # the good file next to the broken ones
