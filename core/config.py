@@ -6,6 +6,10 @@ Environment variables use the prefix ``WATERCOOLER_`` and ``__`` for nesting, e.
 
 from __future__ import annotations
 
+import difflib
+import logging
+import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -14,7 +18,18 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from core.errors import ConfigError
 
+log = logging.getLogger(__name__)
+
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
+ENV_PREFIX = "WATERCOOLER_"
+# Variables with the prefix that other readers own: the UI's settings (ui/config.py), the
+# ingest CLI's key, and the test suite's switches. They are not typos.
+OTHER_READERS = (
+    "WATERCOOLER_UI__",
+    "WATERCOOLER_API_KEY",
+    "WATERCOOLER_TEST_",
+    "WATERCOOLER_UPDATE_SCREENSHOTS",
+)
 
 # Offline by construction: models load from disk, never from a hub, and no library phones home.
 # OMP_WAIT_POLICY=PASSIVE: torch's idle OpenMP threads sleep instead of spinning, which on a
@@ -226,6 +241,12 @@ class ServiceSettings(BaseModel):
     bootstrap_admin_user: str = "admin"
     cors_origins: list[str] = Field(default_factory=list)
     max_question_chars: int = Field(2000, ge=10, le=20000)
+    max_filter_values: int = Field(
+        50, ge=1, le=1000, description="most values in one list filter (teams, tags, people...)"
+    )
+    max_body_bytes: int = Field(
+        1_048_576, ge=1024, description="largest request body; a larger one is refused (413)"
+    )
 
     @model_validator(mode="after")
     def _no_placeholder_key(self) -> ServiceSettings:
@@ -308,6 +329,34 @@ class Settings(BaseSettings):
 def get_settings(**overrides: Any) -> Settings:
     """Build settings from the environment (and `.env`), with explicit overrides on top."""
     try:
-        return Settings(**overrides)
+        settings = Settings(**overrides)
     except ValidationError as exc:
         raise ConfigError(f"invalid settings: {exc}") from exc
+    warn_unknown_variables(os.environ)
+    return settings
+
+
+def setting_variables() -> list[str]:
+    """Every environment variable that sets a setting (sections and their fields)."""
+    names = []
+    for name, field in Settings.model_fields.items():
+        names.append(f"{ENV_PREFIX}{name.upper()}")
+        section = field.annotation
+        if isinstance(section, type) and issubclass(section, BaseModel):
+            names += [f"{ENV_PREFIX}{name.upper()}__{sub.upper()}" for sub in section.model_fields]
+    return names
+
+
+def warn_unknown_variables(environ: Mapping[str, str]) -> list[str]:
+    """Log a warning for each WATERCOOLER_ variable no setting reads; returns their names."""
+    known = setting_variables()
+    unknown = []
+    for name in sorted(environ):
+        upper = name.upper()
+        if not upper.startswith(ENV_PREFIX) or upper in known or upper.startswith(OTHER_READERS):
+            continue
+        close = difflib.get_close_matches(upper, known, n=1, cutoff=0.7)
+        hint = f"did you mean {close[0]}?" if close else "no setting has a similar name"
+        log.warning("environment variable %s is not a setting, ignored (%s)", name, hint)
+        unknown.append(name)
+    return unknown

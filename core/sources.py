@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
+from typing import Any
 
 import yaml
 from pydantic import BaseModel, Field, ValidationError, model_validator
@@ -22,6 +24,19 @@ class SourceConfig(BaseModel):
     )
     groups: list[str] = Field(default_factory=list)
     url_base: str | None = Field(None, description="prefix that turns a path into a link")
+    # Excluded from dumps: the ingestion context hash reads the dump, and marking a source
+    # optional changes nothing about how its files are ingested.
+    optional: bool = Field(
+        False, exclude=True, description="a missing path is skipped instead of refused"
+    )
+    allow_outside: bool = Field(
+        False,
+        exclude=True,
+        description="the path may lie outside the sources file's folder or in a system folder",
+    )
+    follow_outside_links: bool = Field(
+        False, description="follow links that lead outside the source's folder"
+    )
 
 
 class SourcesConfig(BaseModel):
@@ -56,6 +71,7 @@ def load_sources(path: Path | None = None) -> SourcesConfig:
         raise ConfigError(f"cannot read sources file {path}: {exc}") from exc
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: expected a mapping with a 'sources' list")
+    _check_keys(path, raw)
     try:
         config = SourcesConfig.model_validate(raw)
     except ValidationError as exc:
@@ -67,4 +83,70 @@ def load_sources(path: Path | None = None) -> SourcesConfig:
         config.people = (base / config.people).resolve()
     if config.owners:
         config.owners = (base / config.owners).resolve()
+    _check_paths(path, config)
+    _check_roots(path, base, config)
     return config
+
+
+def _check_keys(path: Path, raw: dict[Any, Any]) -> None:
+    """Refuse unknown keys (a typo would otherwise drop a setting silently), naming the closest."""
+    _refuse_unknown(path, "", raw, SourcesConfig.model_fields)
+    sources = raw.get("sources")
+    for position, source in enumerate(sources if isinstance(sources, list) else [], start=1):
+        if isinstance(source, dict):
+            label = source.get("name") or f"#{position}"
+            _refuse_unknown(path, f"source '{label}': ", source, SourceConfig.model_fields)
+
+
+def _refuse_unknown(path: Path, where: str, raw: dict[Any, Any], known: dict[str, Any]) -> None:
+    for key in raw:
+        if str(key) in known:
+            continue
+        close = difflib.get_close_matches(str(key), list(known), n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else f" (known: {', '.join(known)})"
+        raise ConfigError(f"{path}: {where}unknown key '{key}'{hint}")
+
+
+def _check_paths(path: Path, config: SourcesConfig) -> None:
+    """Refuse a source, people or owners path that does not exist (unless optional)."""
+    for source in config.sources:
+        if not source.optional and not source.path.exists():
+            raise ConfigError(
+                f"{path}: source '{source.name}': path does not exist: {source.path} "
+                "(add 'optional: true' to the source to skip it while it is missing)"
+            )
+    for key in ("people", "owners"):
+        extra = getattr(config, key)
+        if extra is not None and not extra.exists():
+            raise ConfigError(f"{path}: {key} file does not exist: {extra}")
+
+
+# Folders of the operating system: never documents to share, often secrets.
+_SYSTEM_FOLDERS = tuple(
+    Path(p)
+    for p in (
+        "/bin", "/boot", "/dev", "/etc", "/lib", "/lib32", "/lib64", "/proc", "/root", "/run",
+        "/sbin", "/sys", "/usr", "/var/lib", "/var/log", "/var/run",
+    )
+)  # fmt: skip
+
+
+def _check_roots(path: Path, base: Path, config: SourcesConfig) -> None:
+    """Refuse `/`, system folders and paths outside the sources file's folder (unless allowed)."""
+    for source in config.sources:
+        where = f"{path}: source '{source.name}': path {source.path}"
+        if source.path == Path(source.path.anchor):
+            raise ConfigError(f"{where} is the root of the file system; name a folder")
+        if source.allow_outside:
+            continue
+        system = next((s for s in _SYSTEM_FOLDERS if source.path.is_relative_to(s)), None)
+        if system is not None:
+            raise ConfigError(
+                f"{where} is inside the system folder {system} "
+                "(add 'allow_outside: true' to the source if that is really meant)"
+            )
+        if not source.path.is_relative_to(base):
+            raise ConfigError(
+                f"{where} is outside the sources file's folder {base} "
+                "(add 'allow_outside: true' to the source if that is really meant)"
+            )

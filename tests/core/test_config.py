@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
@@ -87,3 +88,45 @@ def test_bad_sources_file(tmp_path: Path, text: str, message: str) -> None:
 def test_missing_sources_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="not found"):
         load_sources(tmp_path / "nope.yaml")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("peeple: p.yaml\nsources: []", "unknown key 'peeple' (did you mean 'people'?)"),
+        (
+            "sources: [{name: w, kind: wiki, pth: .}]",
+            "source 'w': unknown key 'pth' (did you mean 'path'?)",
+        ),
+        ("sources: [{name: w, kind: wiki, path: nowhere}]", "source 'w': path does not exist"),
+        ("people: nobody.yaml\nsources: []", "people file does not exist"),
+    ],
+)
+def test_typos_and_missing_paths_are_named(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "sources.yaml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as caught:
+        load_sources(path)
+    assert message in str(caught.value)
+
+
+def test_an_optional_source_may_be_missing(tmp_path: Path) -> None:
+    path = tmp_path / "sources.yaml"
+    path.write_text("sources: [{name: w, kind: wiki, path: later, optional: true}]")
+    (source,) = load_sources(path).sources
+    assert source.optional and not source.path.exists()
+    assert "optional" not in source.model_dump()  # keeps the ingestion context hash stable
+
+
+def test_an_unknown_variable_is_a_warning_naming_the_setting(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv("WATERCOOLER_EMBEDDING__DTYP", "bfloat16")
+    monkeypatch.setenv("WATERCOOLER_DATA_DIR", "/tmp/wc")
+    monkeypatch.setenv("WATERCOOLER_UI__SERVICE_URL", "http://127.0.0.1:1")
+    with caplog.at_level(logging.WARNING, logger="core.config"):
+        get_settings()
+    warned = [r.getMessage() for r in caplog.records]
+    assert len(warned) == 1, warned
+    assert "WATERCOOLER_EMBEDDING__DTYP " in warned[0]
+    assert "did you mean WATERCOOLER_EMBEDDING__DTYPE?" in warned[0]

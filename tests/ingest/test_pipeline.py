@@ -48,7 +48,7 @@ def make_corpus(root: Path, with_bad: bool = True) -> Path:
     shutil.copy(SAMPLE / "people.yaml", root / "people.yaml")
     sources: list[dict[str, Any]] = [
         {"name": "wiki", "kind": "wiki", "format": "markdown", "path": "wiki-md"},
-        {"name": "talks", "kind": "video", "path": "videos"},
+        {"name": "talks", "kind": "video", "path": "videos", "optional": True},
         {"name": "blog", "kind": "blog", "format": "rss", "path": "blog/engineering.rss"},
     ]
     if with_bad:
@@ -261,6 +261,23 @@ def test_cli_exit_codes(tmp_path: Path) -> None:
     assert missing.returncode == 2
     assert "not found" in missing.stderr
     assert "Traceback" not in missing.stderr
+
+
+def test_cli_refuses_a_missing_source_path_and_a_misspelled_key(tmp_path: Path) -> None:
+    config = tmp_path / "sources.yaml"
+    config.write_text("sources: [{name: wiki, kind: wiki, path: nowhere}]")
+    missing = subprocess.run(
+        _cli(config, tmp_path / "d"), env=_env(), cwd=REPO, capture_output=True, text=True
+    )
+    assert missing.returncode == 2, missing.stderr
+    assert "'wiki'" in missing.stderr and "does not exist" in missing.stderr
+    config.write_text("peeple: people.yaml\nsources: []")
+    typo = subprocess.run(
+        _cli(config, tmp_path / "d"), env=_env(), cwd=REPO, capture_output=True, text=True
+    )
+    assert typo.returncode == 2
+    assert "'peeple'" in typo.stderr and "'people'" in typo.stderr
+    assert "Traceback" not in missing.stderr + typo.stderr
 
 
 def test_index_of_another_model_is_refused_then_rebuilt(tmp_path: Path) -> None:
