@@ -33,7 +33,12 @@ def scaled_sources(target: Path, copies: int) -> Path:
     sources = []
     for i in range(copies):
         for source in raw["sources"]:
-            clone = dict(source, name=f"{source['name']}-{i}", path=str(base / source["path"]))
+            clone = dict(
+                source,
+                name=f"{source['name']}-{i}",
+                path=str(base / source["path"]),
+                allow_outside=True,  # the bundled folder lies outside this temporary file's
+            )
             sources.append(clone)
     config = {
         "people": str(base / raw["people"]) if raw.get("people") else None,

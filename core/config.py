@@ -109,6 +109,9 @@ class IngestSettings(BaseModel):
 
     config: Path | None = Field(None, description="sources YAML; empty = bundled sample content")
     max_file_mb: float = Field(50.0, gt=0)
+    follow_outside_links: bool = Field(
+        False, description="follow links that lead outside a source's folder (every source)"
+    )
 
 
 class LLMSettings(BaseModel):

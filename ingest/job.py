@@ -34,6 +34,7 @@ def build_pipeline(
         chunking=settings.chunking,
         max_file_bytes=int(settings.ingest.max_file_mb * 1024 * 1024),
         batch_size=settings.embedding.batch_size * 2,
+        follow_outside_links=settings.ingest.follow_outside_links,
     )
 
 

@@ -28,6 +28,7 @@ from core.sources import SourceConfig, SourcesConfig
 from core.sparse import Bm25Encoder
 from ingest.chunking import CHUNKER_VERSION, Chunker
 from ingest.connectors import connector_for
+from ingest.connectors.listing import check_entry
 from ingest.owners import OwnersFile
 from ingest.payload import chunk_payload, embedding_text, person_ids
 from ingest.people import PeopleResolver, load_people
@@ -87,6 +88,7 @@ class IngestPipeline:
         chunking: ChunkingSettings,
         max_file_bytes: int,
         batch_size: int = 128,
+        follow_outside_links: bool = False,
     ) -> None:
         self.sources = sources
         self.index = index
@@ -97,6 +99,7 @@ class IngestPipeline:
         self.chunker = Chunker(chunking, embedder.token_lengths, embedder.token_offsets)
         self.max_file_bytes = max_file_bytes
         self.batch_size = batch_size
+        self.follow_outside_links = follow_outside_links
         self._chunking = chunking
         self._source_names = {s.name for s in sources.sources}
 
@@ -111,6 +114,8 @@ class IngestPipeline:
         started = time.perf_counter()
         report = IngestReport()
         selected = [s for s in self.sources.sources if only in (None, s.name)]
+        if self.follow_outside_links:
+            selected = [s.model_copy(update={"follow_outside_links": True}) for s in selected]
         if only and not selected:
             raise SourceError(only, "no such source in the sources file")
         people = load_people(self.sources.people) if self.sources.people else []
@@ -186,6 +191,7 @@ class IngestPipeline:
             done.files.add(rel)
             entry = self.manifest.get_file(source.name, rel)
             try:
+                check_entry(source, path)
                 file_hash = file_hash_of(path)
                 if (
                     entry

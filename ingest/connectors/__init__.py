@@ -14,13 +14,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from core.errors import ConfigError
+from core.errors import ConfigError, SourceError
 from core.schema import SourceKind
 from core.sources import SourceConfig
 from ingest.connectors.base import Connector
 from ingest.connectors.blog_feeds import SUFFIXES as FEED_SUFFIXES, BlogFeedConnector
 from ingest.connectors.blog_wxr import WxrConnector
 from ingest.connectors.documents import DocumentsConnector
+from ingest.connectors.listing import check_entry, list_files
 from ingest.connectors.video import VideoConnector
 from ingest.connectors.wiki_markdown import MarkdownWikiConnector
 from ingest.connectors.wiki_mediawiki import MediaWikiConnector
@@ -73,10 +74,10 @@ def _blog_format(source: SourceConfig) -> str:
     if path.is_file():
         files = [path]
     elif path.is_dir():
-        files = sorted(p for p in path.rglob("*") if p.suffix.lower() in (*FEED_SUFFIXES, ".wxr"))
+        files = [p for p in list_files(source, (*FEED_SUFFIXES, ".wxr")) if _readable(source, p)]
     else:
         return ""
-    kinds = {_sniff_blog(p) for p in files if not _hidden(p, path)} - {""}
+    kinds = {_sniff_blog(p) for p in files} - {""}
     if len(kinds) > 1 and "wxr" in kinds:
         raise ConfigError(
             f"source '{source.name}': {path} mixes WordPress exports and feeds; "
@@ -92,9 +93,10 @@ def _sniff_blog(path: Path) -> str:
     return {"rss": "rss", "feed": "atom"}.get(root, "")
 
 
-def _hidden(path: Path, root: Path) -> bool:
-    return (
-        any(part.startswith(".") for part in path.relative_to(root).parts)
-        if path != root
-        else False
-    )
+def _readable(source: SourceConfig, path: Path) -> bool:
+    """Whether a listed file may be opened (links leading outside are not sniffed either)."""
+    try:
+        check_entry(source, path)
+    except SourceError:
+        return False
+    return True

@@ -1,13 +1,13 @@
 """What a connector is, and what connectors share.
 
 The text builder that keeps block spans exact, file reading that refuses empty, oversized,
-binary and non-UTF-8 files, file listing, sidecar metadata, and Document assembly.
+binary and non-UTF-8 files, sidecar metadata, and Document assembly.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import quote
@@ -101,27 +101,6 @@ def read_bytes(path: Path, max_bytes: int) -> bytes:
 def source_root(source: SourceConfig) -> Path:
     """The directory that paths inside a source are relative to."""
     return source.path if source.path.is_dir() else source.path.parent
-
-
-def list_files(source: SourceConfig, suffixes: Collection[str]) -> list[Path]:
-    """Files of a source with one of `suffixes`, sorted, skipping hidden files and folders.
-
-    Raises:
-        SourceError: the source path does not exist.
-    """
-    root = source.path
-    if not root.exists():
-        raise SourceError(str(root), "source path does not exist")
-    if root.is_file():
-        return [root]
-    found = []
-    for path in root.rglob("*"):
-        rel = path.relative_to(root)
-        if any(part.startswith(".") for part in rel.parts):
-            continue
-        if path.is_file() and path.suffix.lower() in suffixes:
-            found.append(path)
-    return sorted(found)
 
 
 def relative_path(source: SourceConfig, path: Path) -> str:

@@ -15,8 +15,9 @@ from urllib.parse import urljoin
 from core.errors import ConfigError, SourceError
 from core.schema import Block, Contributor, Document
 from core.sources import SourceConfig
-from ingest.connectors.base import build_document, list_files, read_bytes, relative_path
+from ingest.connectors.base import build_document, read_bytes, relative_path
 from ingest.connectors.htmltext import html_to_blocks, plain_to_blocks, strip_tags
+from ingest.connectors.listing import list_files
 from ingest.connectors.meta import DocMeta, lenient_date, parse_contributor
 from ingest.connectors.xmlsafe import local, namespace, parse
 

@@ -15,9 +15,10 @@ from pathlib import Path
 from core.errors import SourceError
 from core.schema import Contributor, Document
 from core.sources import SourceConfig
-from ingest.connectors.base import build_document, list_files, read_bytes, relative_path
+from ingest.connectors.base import build_document, read_bytes, relative_path
 from ingest.connectors.blog_feeds import CONTENT, DC
 from ingest.connectors.htmltext import html_to_blocks, strip_tags
+from ingest.connectors.listing import list_files
 from ingest.connectors.meta import DocMeta, lenient_date
 from ingest.connectors.xmlsafe import local, namespace, parse
 

@@ -16,7 +16,6 @@ from core.schema import Block, Document
 from core.sources import SourceConfig
 from ingest.connectors.base import (
     file_document,
-    list_files,
     read_bytes,
     read_text_file,
     sidecar_meta,
@@ -30,6 +29,7 @@ from ingest.connectors.doc_formats import (
     rst_docinfo,
 )
 from ingest.connectors.elements import blocks_from_elements, blocks_from_slides, partition
+from ingest.connectors.listing import list_files
 from ingest.connectors.meta import DocMeta, meta_from_mapping, split_front_matter
 from ingest.connectors.pdftext import pdf_blocks
 from ingest.connectors.plaintext import text_blocks

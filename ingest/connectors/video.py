@@ -14,7 +14,8 @@ from pathlib import Path
 from core.errors import SourceError
 from core.schema import Block, Document
 from core.sources import SourceConfig
-from ingest.connectors.base import file_document, list_files, read_text_file, sidecar_meta
+from ingest.connectors.base import file_document, read_text_file, sidecar_meta
+from ingest.connectors.listing import list_files
 
 logger = logging.getLogger(__name__)
 

@@ -12,8 +12,9 @@ from pathlib import Path
 from core.errors import SourceError
 from core.schema import Document
 from core.sources import SourceConfig
-from ingest.connectors.base import file_document, list_files, read_text_file
+from ingest.connectors.base import file_document, read_text_file
 from ingest.connectors.documents import read_text_parts
+from ingest.connectors.listing import list_files
 
 logger = logging.getLogger(__name__)
 

@@ -16,7 +16,8 @@ from urllib.parse import quote
 from core.errors import SourceError
 from core.schema import Contributor, Document
 from core.sources import SourceConfig
-from ingest.connectors.base import build_document, list_files, read_bytes, relative_path
+from ingest.connectors.base import build_document, read_bytes, relative_path
+from ingest.connectors.listing import list_files
 from ingest.connectors.meta import DocMeta, parse_date
 from ingest.connectors.wikitext import convert, is_redirect
 from ingest.connectors.xmlsafe import iterparse, local
