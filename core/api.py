@@ -98,6 +98,7 @@ class ProfileDocument(BaseModel):
     role: Literal["author", "owner"]
     updated: datetime | None = None
     tags: list[str] = Field(default_factory=list)
+    superseded_by: str | None = Field(None, description="the newer document that replaces it")
 
 
 class Topic(BaseModel):

@@ -5,9 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from core.schema import Citation, Expert, Person
-from ui import nav
+from ui import nav, session
 from ui.markup import (
     ICONS,
+    OUTDATED_BADGE,
     esc,
     external_link,
     fmt_date,
@@ -69,6 +70,19 @@ def contact_card(expert: Expert) -> None:
         nav.person_link("Profile", expert.person.id, icon=":material/badge:")
 
 
+def outdated_link(successor_id: str | None) -> None:
+    """ "Outdated — see <the newer document>", a link to it (nothing when not superseded)."""
+    if not successor_id:
+        return
+    title = session.document_title(successor_id)
+    nav.document_link(
+        f"Outdated — see {title}" if title else "Outdated — see the newer version",
+        successor_id,
+        icon=":material/update:",
+        help="A newer document replaces this one",
+    )
+
+
 def source_header_html(
     marker: int | None,
     title: str,
@@ -77,10 +91,11 @@ def source_header_html(
     date: str = "",
     crumbs: list[str] | None = None,
     link: tuple[str | None, str] = (None, ""),
+    outdated: bool = False,
 ) -> str:
-    """Number, title, kind, date, section path and the link to the original."""
+    """Number, title, kind (and an outdated badge), date, section path, link to the original."""
     num = f'<span class="wc-num">{marker}</span>' if marker is not None else ""
-    meta = [kind_badge(kind)]
+    meta = [kind_badge(kind), *([OUTDATED_BADGE] if outdated else [])]
     if date:
         meta.append(f"<span>{esc(date)}</span>")
     href, label = link
@@ -99,6 +114,7 @@ def source_header_html(
 def source_card(citation: Citation, document: DocumentView | None) -> bool:
     """A cited passage with its cited sentence highlighted; True when flagged as wrong."""
     moment = (document.updated or document.created) if document else None
+    successor = document.superseded_by if document else None
     with st.container(border=True, gap="small"):
         st.html(
             source_header_html(
@@ -108,6 +124,7 @@ def source_card(citation: Citation, document: DocumentView | None) -> bool:
                 date=fmt_date(moment),
                 crumbs=citation.heading_path,
                 link=original_link(citation.url, citation.path, citation.time_start),
+                outdated=bool(successor),
             )
             + f'<div class="wc-passage">{mark_quote(citation.text, citation.quote)}</div>'
         )
@@ -115,6 +132,7 @@ def source_card(citation: Citation, document: DocumentView | None) -> bool:
             for author in citation.authors:
                 nav.person_link(author.name, author.id)
             nav.document_link("Open in context", citation.document_id, citation.chunk_id)
+            outdated_link(successor)
             return st.button(
                 "Wrong citation",
                 key=f"wrong-{citation.marker}",

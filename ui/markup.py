@@ -113,6 +113,9 @@ def kind_badge(kind: str) -> str:
     return f'<span class="wc-kind wc-kind-{esc(kind)}">{esc(label)}</span>'
 
 
+OUTDATED_BADGE = '<span class="wc-kind wc-outdated">Outdated</span>'
+
+
 def fmt_date(moment: datetime | None) -> str:
     """`10 Mar 2025`, or an empty string."""
     return f"{moment.day} {moment:%b %Y}" if moment else ""

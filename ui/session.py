@@ -179,6 +179,23 @@ def _directory(service_url: str, key: str | None) -> dict[str, str]:
         return {p.id: p.name for p in http.people(limit=200).items}
 
 
+@st.cache_data(ttl=60, show_spinner=False)
+def _document_title(service_url: str, key: str | None, document_id: str) -> str | None:
+    try:
+        with client(key) as http:
+            return http.document(document_id).title
+    except NotFound:
+        return None
+
+
+def document_title(document_id: str) -> str | None:
+    """A document's title (cached for a minute); None when it is missing, hidden or unreachable."""
+    try:
+        return _document_title(settings().service_url, api_key(), document_id)
+    except ClientError:
+        return None
+
+
 def people_names() -> dict[str, str]:
     """Person id → name, from the directory (cached for a minute); empty if it fails."""
     try:

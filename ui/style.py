@@ -51,6 +51,7 @@ CSS = """
 .wc-kind-blog { background: #fef3c7; color: #92400e; }
 .wc-kind-doc { background: #eff6ff; color: #1d4ed8; }
 .wc-kind-video { background: #fce7f3; color: #9d174d; }
+.wc-outdated { background: #fee2e2; color: #991b1b; }
 .wc-person { display: flex; gap: .75rem; align-items: flex-start; }
 .wc-avatar { flex: 0 0 2.6rem; height: 2.6rem; border-radius: 1.3rem; color: white;
   font-weight: 700; display: flex; align-items: center; justify-content: center;

@@ -56,9 +56,7 @@ def get_document(
         if cid in payloads
     ]
     names = experts.lookup([*entry.author_ids, *entry.owner_ids])
-    successor = entry.superseded_by
-    if successor and _hidden(manifest, successor, caller):
-        successor = None  # do not reveal the id of a document the caller cannot see
+    successor = visible_successor(manifest, entry, caller)
     return DocumentResponse(
         id=doc.id,
         source=doc.source,
@@ -78,12 +76,15 @@ def get_document(
     )
 
 
-def _hidden(manifest: ManifestStore, document_id: str, caller: Principal) -> bool:
+def visible_successor(
+    manifest: ManifestStore, entry: DocumentEntry, caller: Principal
+) -> str | None:
+    """The document that supersedes `entry`, unless the caller may not see it (never revealed)."""
+    successor = entry.superseded_by
     try:
-        visible_document(manifest, document_id, caller)
+        return visible_document(manifest, successor, caller).id if successor else None
     except NotFoundError:
-        return True
-    return False
+        return None
 
 
 def _refs(contributors: list[Contributor], names: dict[str, Person]) -> list[PersonRef]:

@@ -11,6 +11,7 @@ from core.index.base import SearchFilter
 from core.schema import SourceKind
 from service.deps import CallerDep, IndexDep, ManifestDep, PeopleDep
 from service.errors import ERROR_RESPONSES, ErrorBody
+from service.routes.documents import visible_successor
 from service.schemas import PeoplePage, PersonProfile, ProfileDocument, Topic
 
 router = APIRouter(tags=["people"])
@@ -80,6 +81,7 @@ def get_person(
             role="author" if person_id in e.author_ids else "owner",
             updated=e.updated,
             tags=tags.get(e.id, []),
+            superseded_by=visible_successor(manifest, e, caller),
         )
         for e in entries
     ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import nav, session
+from ui.cards import outdated_link
 from ui.markup import (
     ICONS,
     esc,
@@ -62,8 +63,8 @@ def metadata(doc: DocumentView) -> None:
         f'<div class="wc-meta">{"".join(facts)}</div>'
     )
     if doc.superseded_by:
-        st.warning("A newer version of this document replaces it.", icon=":material/update:")
-        nav.document_link("Open the newer version", doc.superseded_by)
+        st.warning("Outdated: a newer document replaces this one.", icon=":material/update:")
+        outdated_link(doc.superseded_by)
     people = [(p, "author") for p in doc.authors] + [
         (p, "owner") for p in doc.owners if p.id not in {a.id for a in doc.authors}
     ]

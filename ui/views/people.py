@@ -9,8 +9,8 @@ import streamlit as st
 
 from core.schema import Person
 from ui import nav, session
-from ui.cards import person_html
-from ui.markup import esc, fmt_date, kind_badge
+from ui.cards import outdated_link, person_html
+from ui.markup import OUTDATED_BADGE, esc, fmt_date, kind_badge
 
 COLUMNS = 3
 WORK_START, WORK_END = 9, 17  # the service's default working day (experts settings)
@@ -54,12 +54,14 @@ def profile(person_id: str) -> None:
             st.caption("No document you can see names this person as author or owner.")
         for doc in found.documents:
             with st.container(border=True, horizontal=True, vertical_alignment="center"):
+                outdated = OUTDATED_BADGE if doc.superseded_by else ""
                 st.html(
-                    f'<div class="wc-meta">{kind_badge(doc.kind)}<span>{doc.role}</span>'
+                    f'<div class="wc-meta">{kind_badge(doc.kind)}{outdated}<span>{doc.role}</span>'
                     f"<span>{esc(fmt_date(doc.updated))}</span></div>",
                     width="content",
                 )
                 nav.document_link(doc.title, doc.document_id)
+                outdated_link(doc.superseded_by)
 
 
 def directory() -> None:

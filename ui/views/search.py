@@ -7,7 +7,7 @@ from datetime import date
 import streamlit as st
 
 from ui import nav, session
-from ui.cards import source_header_html
+from ui.cards import outdated_link, source_header_html
 from ui.markup import KIND_LABELS, fmt_date, original_link, paragraphs
 from ui.models import Facets, FacetValue, Filters, SearchHit, SearchResult
 
@@ -107,6 +107,7 @@ def hit_card(rank: int, hit: SearchHit, names: dict[str, str]) -> None:
                 date=fmt_date(hit.updated),
                 crumbs=hit.heading_path,
                 link=original_link(hit.url, hit.path, hit.time_start),
+                outdated=bool(hit.superseded_by),
             )
             + f'<div class="wc-hit">{paragraphs(hit.highlight)}</div>'
         )
@@ -114,6 +115,7 @@ def hit_card(rank: int, hit: SearchHit, names: dict[str, str]) -> None:
             for pid in dict.fromkeys([*hit.author_ids, *hit.owner_ids]):
                 nav.person_link(names.get(pid, pid), pid)
             nav.document_link("Open in context", hit.document_id, hit.chunk_id)
+            outdated_link(hit.superseded_by)
             st.caption(f"score {hit.score:.3f}")
 
 
