@@ -166,6 +166,7 @@ class IngestJob(BaseModel):
     progress: dict[str, StageProgress] = Field(default_factory=dict)
     report: IngestSummary | None = None
     error: str | None = None
+    error_code: str | None = Field(None, description="the error's kind (core/errors.py codes)")
 
 
 class IndexHealth(BaseModel):

@@ -6,6 +6,7 @@
 
     AuthenticationError    no key where one is needed, or an unknown / revoked key
     PermissionDeniedError  the caller's role is below what the operation needs
+                           (both in core/errors.py)
 
 The service also issues a *local key*: an admin key written to ``<data_dir>/service.key``
 (mode 0600) while it runs, so CLIs on the same machine (``python -m ingest``) can reach its
@@ -22,7 +23,7 @@ from typing import Literal
 
 from core.config import Settings
 from core.db.keys import ApiKeyEntry, KeyStore
-from core.errors import WatercoolerError
+from core.errors import AuthenticationError, PermissionDeniedError
 from core.schema import Principal, Role
 
 log = logging.getLogger(__name__)
@@ -32,14 +33,6 @@ ROLE_RANK: dict[Role, int] = {"reader": 0, "trainer": 1, "admin": 2}
 LOCAL_KEY_FILE = "service.key"
 LOCAL_KEY_LABEL = "local-cli"
 LOCAL_KEY_USER = "local-admin"
-
-
-class AuthenticationError(WatercoolerError):
-    """No API key where one is required, or the key is unknown or revoked."""
-
-
-class PermissionDeniedError(WatercoolerError):
-    """The caller's role does not allow the operation."""
 
 
 def anonymous() -> Principal:

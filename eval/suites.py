@@ -23,11 +23,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 from core.db import PeopleStore
+from core.errors import DatasetError
 from core.schema import Principal
 from core.sources import bundled_sources_file
 from eval.corpora import CorpusDocument
 from eval.datasets.beir import RetrievalDataset, load_beir
-from eval.datasets.errors import DatasetError
 from eval.datasets.fitz_gov import load_fitz_gov_cases, load_fitz_gov_retrieval
 from eval.datasets.golden import GoldenItem
 

@@ -23,10 +23,19 @@ from rich.table import Table
 from core.api import IngestSummary
 from core.auth import local_key_path, read_local_key
 from core.config import Settings, apply_runtime_env, get_settings
-from core.errors import ConfigError, IndexMismatchError, SourceError, WatercoolerError
+from core.errors import WatercoolerError
 from ingest.report import IngestReport
 
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG, EXIT_INDEX = 0, 1, 2, 3
+# Error codes (core/errors.py; the service adds validation_error) → exit status; else FAILED.
+EXIT_STATUS: dict[str, int] = {
+    "bad_request": EXIT_CONFIG,
+    "validation_error": EXIT_CONFIG,
+    "unauthenticated": EXIT_CONFIG,
+    "forbidden": EXIT_CONFIG,
+    "index_mismatch": EXIT_INDEX,
+}
+_LABELS = {EXIT_CONFIG: "configuration error", EXIT_INDEX: "index mismatch"}
 PROBE_TIMEOUT_S = 1.0
 POLL_EVERY_S = 0.5
 
@@ -84,19 +93,19 @@ def main(argv: list[str] | None = None) -> int:
                 report = pipeline.run(only=args.source)
             else:
                 report = _run_with_progress(pipeline, args.source, err)
-    except (ConfigError, SourceError) as exc:
-        err.print(f"[red]configuration error:[/] {exc}")
-        return EXIT_CONFIG
-    except IndexMismatchError as exc:
-        err.print(f"[red]index mismatch:[/] {exc}")
-        return EXIT_INDEX
     except WatercoolerError as exc:
-        err.print(f"[red]ingestion failed:[/] {exc}")
+        status = exit_status(exc.code)
+        err.print(f"[red]{_LABELS.get(status, 'ingestion failed')}:[/] {exc}")
         if "another process" in str(exc):
             err.print("if that is the service, pass its address: --service-url http://HOST:PORT")
-        return EXIT_FAILED
+        return status
     print_report(report.summary(), console)
     return EXIT_OK
+
+
+def exit_status(code: str | None) -> int:
+    """The exit status for an error code (of an exception, a refused request or a failed job)."""
+    return EXIT_STATUS.get(code or "", EXIT_FAILED)
 
 
 def _service_answers(url: str) -> bool:
@@ -128,11 +137,8 @@ def _run_remote(
         err.print(f"[red]lost the service at {url}:[/] {exc}")
         return EXIT_FAILED
     if job["status"] != "succeeded":
-        error = str(job.get("error") or "unknown error")
-        err.print(f"[red]ingestion failed:[/] {error}")
-        if error.startswith(("ConfigError", "SourceError")):
-            return EXIT_CONFIG
-        return EXIT_INDEX if error.startswith("IndexMismatchError") else EXIT_FAILED
+        err.print(f"[red]ingestion failed:[/] {job.get('error') or 'unknown error'}")
+        return exit_status(job.get("error_code"))
     print_report(IngestSummary.model_validate(job["report"]), console)
     return EXIT_OK
 
@@ -145,9 +151,7 @@ def _refused(response: httpx.Response, err: Console) -> int:
         body = {}
     detail = body.get("detail") or response.text
     err.print(f"[red]the service refused the job ({response.status_code}):[/] {detail}")
-    if response.status_code in (400, 401, 403, 422):
-        return EXIT_CONFIG
-    return EXIT_INDEX if body.get("error") == "index_mismatch" else EXIT_FAILED
+    return exit_status(body.get("error"))
 
 
 def _follow(client: httpx.Client, job: dict[str, Any], quiet: bool, err: Console) -> dict[str, Any]:

@@ -5,15 +5,20 @@
     PermissionDeniedError      403
     JobRunningError            409
     ConfigError, SourceError   400  with the message
+    DatasetError               400  with the file and line
     request validation         422  with one readable message per field
+    a body over the size limit 413
     IndexMismatchError         503  with the reason (re-index)
     VectorIndexError           503  with the reason
     StorageError               503  with the reason (no password: the db layer redacts)
     EmbeddingError             503  with the reason
-    GenerationError            504  when the LLM timed out, else 502
+    GenerationTimeout          504
+    GenerationError, JudgeError  502
+    another WatercoolerError   500  with its message
     anything else              500  with a generic message and a reference; traceback logged
 
-Every body is JSON: ``{"error": <code>, "detail": <message>}`` (+ ``errors`` for 422).
+Every body is JSON: ``{"error": <code>, "detail": <message>}`` (+ ``errors`` for 422); the
+code is the error type's `code` (core/errors.py).
 """
 
 from __future__ import annotations
@@ -30,35 +35,41 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from core.auth import AuthenticationError, PermissionDeniedError
 from core.errors import (
+    INTERNAL,
+    AuthenticationError,
     ConfigError,
+    DatasetError,
     EmbeddingError,
     GenerationError,
-    IndexMismatchError,
+    GenerationTimeout,
+    JobRunningError,
+    JudgeError,
     NotFoundError,
+    PermissionDeniedError,
     SourceError,
     StorageError,
     VectorIndexError,
     WatercoolerError,
 )
-from service.worker import JobRunningError
 
 log = logging.getLogger(__name__)
 
-# Most specific first: IndexMismatchError before VectorIndexError.
-_STATUS: tuple[tuple[type[WatercoolerError], int, str], ...] = (
-    (NotFoundError, 404, "not_found"),
-    (AuthenticationError, 401, "unauthenticated"),
-    (PermissionDeniedError, 403, "forbidden"),
-    (JobRunningError, 409, "job_running"),
-    (ConfigError, 400, "bad_request"),
-    (SourceError, 400, "bad_request"),
-    (IndexMismatchError, 503, "index_mismatch"),
-    (VectorIndexError, 503, "index_unavailable"),
-    (StorageError, 503, "database_unavailable"),
-    (EmbeddingError, 503, "embedding_unavailable"),
-    (GenerationError, 502, "generator_failed"),
+# Subclasses share their base's status unless listed before it (GenerationTimeout).
+HTTP_STATUS: tuple[tuple[type[WatercoolerError], int], ...] = (
+    (NotFoundError, 404),
+    (AuthenticationError, 401),
+    (PermissionDeniedError, 403),
+    (JobRunningError, 409),
+    (ConfigError, 400),
+    (SourceError, 400),
+    (DatasetError, 400),
+    (VectorIndexError, 503),
+    (StorageError, 503),
+    (EmbeddingError, 503),
+    (GenerationTimeout, 504),
+    (GenerationError, 502),
+    (JudgeError, 502),
 )
 
 
@@ -84,12 +95,10 @@ class ValidationErrorBody(ErrorBody):
 
 def error_status(exc: WatercoolerError) -> tuple[int, str]:
     """HTTP status and error code for a Watercooler error."""
-    if isinstance(exc, GenerationError) and _timed_out(exc):
-        return 504, "generator_timeout"
-    for kind, status, code in _STATUS:
+    for kind, status in HTTP_STATUS:
         if isinstance(exc, kind):
-            return status, code
-    return 500, "internal"
+            return status, exc.code
+    return 500, exc.code
 
 
 def error_payload(exc: BaseException) -> tuple[int, dict[str, Any]]:
@@ -104,18 +113,9 @@ def error_payload(exc: BaseException) -> tuple[int, dict[str, Any]]:
     reference = uuid.uuid4().hex[:12]
     log.error("unexpected error", exc_info=exc, extra={"reference": reference})
     return 500, {
-        "error": "internal",
+        "error": INTERNAL,
         "detail": f"internal server error (reference {reference}; see the service log)",
     }
-
-
-def _timed_out(exc: BaseException) -> bool:
-    cause: BaseException | None = exc
-    while cause is not None:
-        if "Timeout" in type(cause).__name__ or isinstance(cause, TimeoutError):
-            return True
-        cause = cause.__cause__
-    return "timed out" in str(exc)
 
 
 def readable_errors(errors: Sequence[Any]) -> list[FieldError]:
@@ -143,7 +143,8 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    body = {"error": "http_error", "detail": str(exc.detail)}
+    code = "too_large" if exc.status_code == 413 else "http_error"
+    body = {"error": code, "detail": str(exc.detail)}
     return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
 
 

@@ -2,7 +2,7 @@
 
 The service owns the index (the embedded Edge shard admits one process), so ingestion runs
 here over the same index, embedder and database the queries use. Each job is a RunStore
-row (status, report, error); while it runs, its stage counters live in memory.
+row (status, report, error message and code); while it runs, its stage counters live in memory.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from core.config import Settings
 from core.db import Database, RunStore
 from core.db.runs import FinalStatus
 from core.embedding import Embedder
-from core.errors import ConfigError, WatercoolerError
+from core.errors import INTERNAL, ConfigError, WatercoolerError
 from core.index.base import VectorIndex
 from core.sources import SourcesConfig, load_sources
 from ingest.job import build_pipeline
@@ -26,6 +26,7 @@ __all__ = ["IngestJobs", "JobRunningError", "StageCounter"]
 log = logging.getLogger(__name__)
 
 INTERRUPTED = "interrupted: the service stopped while it ran"
+INTERRUPTED_CODE = "interrupted"
 
 
 @dataclass
@@ -106,28 +107,38 @@ class IngestJobs:
         except Exception as exc:  # the job ends either way; its error is the run's record
             if not isinstance(exc, WatercoolerError):
                 log.exception("ingest job crashed", extra={"run_id": run_id})
-            self._finish(run_id, error=f"{type(exc).__name__}: {exc}")
+            self._finish(run_id, error=exc)
             return
         self._finish(run_id, report=report.to_dict())
 
     def _finish(
-        self, run_id: str, report: dict[str, object] | None = None, error: str | None = None
+        self,
+        run_id: str,
+        report: dict[str, object] | None = None,
+        error: Exception | None = None,
     ) -> None:
         status: FinalStatus = "failed" if error else "succeeded"
+        message = code = None
+        if error is not None:
+            code = error.code if isinstance(error, WatercoolerError) else INTERNAL
+            message = str(error) or type(error).__name__
         if self.on_finish:  # a failed job may have written part of its work too
             self.on_finish()
         try:
-            self.runs.finish(run_id, status, report=report, error=error)
+            self.runs.finish(run_id, status, report=report, error=message, error_code=code)
         except WatercoolerError as exc:
             log.error(
                 "cannot record the end of an ingest job",
                 extra={"run_id": run_id, "error": str(exc)},
             )
-        log.info("ingest job finished", extra={"run_id": run_id, "status": status, "error": error})
+        log.info(
+            "ingest job finished",
+            extra={"run_id": run_id, "status": status, "error": message, "error_code": code},
+        )
 
     def fail_interrupted(self) -> int:
         """Mark runs left 'running' by a previous service process as failed; returns how many."""
         stale = [r for r in self.runs.latest(limit=100) if r.status == "running"]
         for run in stale:
-            self.runs.finish(run.id, "failed", error=INTERRUPTED)
+            self.runs.finish(run.id, "failed", error=INTERRUPTED, error_code=INTERRUPTED_CODE)
         return len(stale)

@@ -6,11 +6,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from core.errors import WatercoolerError
-
-
-class JobRunningError(WatercoolerError):
-    """A run of this kind is already going; only one runs at a time."""
+from core.errors import JobRunningError
 
 
 class BackgroundRun:

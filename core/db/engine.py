@@ -16,14 +16,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, create_engine, event, select, text
+from sqlalchemy import Engine, create_engine, event, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.sql.expression import GenerativeSelect
 
-from core.db.models import SCHEMA_VERSION, Base, SchemaVersion
+from core.db.models import MIGRATIONS, SCHEMA_VERSION, Base, SchemaVersion
 from core.errors import StorageError
 
 log = logging.getLogger(__name__)
@@ -156,11 +156,24 @@ class Database:
                 if not isinstance(exc.__cause__, IntegrityError):
                     raise
         version = self.schema_version()
+        if version < SCHEMA_VERSION:
+            version = self._migrate(version)
         if version != SCHEMA_VERSION:
             raise StorageError(
                 f"database {self.url} has schema version {version}, this Watercooler expects "
                 f"{SCHEMA_VERSION}; migrate the database or point to another one"
             )
+        return version
+
+    def _migrate(self, version: int) -> int:
+        """Bring an older schema up to date, one recorded step per transaction."""
+        while version in MIGRATIONS:
+            with self.session(f"migrate schema {version} to {version + 1}") as session:
+                for statement in MIGRATIONS[version]:
+                    session.execute(text(statement))
+                session.execute(update(SchemaVersion).values(version=version + 1))
+            version += 1
+            log.info("database schema migrated", extra={"db_url": self.url, "version": version})
         return version
 
     def _error(self, operation: str, exc: BaseException) -> StorageError:

@@ -3,7 +3,8 @@ API keys, and the question log with its feedback.
 
 Types are portable across SQLite and PostgreSQL: JSON via `sqlalchemy.JSON`, datetimes via
 `UTCDateTime` (stored in UTC, always read back timezone-aware). `SCHEMA_VERSION` is written
-once into `schema_version`; bump it with any change a migration must handle.
+once into `schema_version`; bump it with any change a migration must handle, and add that
+step to `MIGRATIONS` (an older database is brought up to date when opened).
 """
 
 from __future__ import annotations
@@ -28,7 +29,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+# What brings a database from version N to N + 1 (portable SQL: SQLite and PostgreSQL).
+MIGRATIONS: dict[int, tuple[str, ...]] = {
+    1: ("ALTER TABLE ingest_runs ADD COLUMN error_code VARCHAR(32)",),
+}
 
 # Deterministic constraint names, so a future migration tool can address them.
 NAMING_CONVENTION = {
@@ -154,6 +159,7 @@ class IngestRun(Base):
     source: Mapped[str | None] = mapped_column(String(255))  # the source filter, if any
     report: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     error: Mapped[str | None] = mapped_column(Text)
+    error_code: Mapped[str | None] = mapped_column(String(32))  # core.errors code of `error`
 
 
 class ApiKeyRecord(Base):

@@ -31,6 +31,7 @@ class RunEntry:
     source: str | None
     report: dict[str, Any] | None
     error: str | None
+    error_code: str | None  # the core.errors code of a failed run's error
 
 
 class RunStore:
@@ -53,8 +54,9 @@ class RunStore:
         status: FinalStatus,
         report: dict[str, Any] | None = None,
         error: str | None = None,
+        error_code: str | None = None,
     ) -> None:
-        """Mark a run finished now, with its final status, report and error."""
+        """Mark a run finished now, with its final status, report and error (message, code)."""
         if status not in get_args(FinalStatus):
             raise ValueError(f"a run finishes as 'succeeded' or 'failed', not {status!r}")
         with self._db.session("finish run") as session:
@@ -65,6 +67,7 @@ class RunStore:
             run.status = status
             run.report = report
             run.error = error
+            run.error_code = error_code
         log.info("ingest run finished", extra={"run_id": run_id, "status": status})
 
     def get(self, run_id: str) -> RunEntry:
@@ -91,4 +94,5 @@ def _entry(r: IngestRun) -> RunEntry:
         source=r.source,
         report=r.report,
         error=r.error,
+        error_code=r.error_code,
     )

@@ -2,7 +2,8 @@
 
 The llama-index client is built here and used directly; llama-index's global `Settings.llm`
 is never set (it would default to OpenAI). Library errors (timeouts, refused connections,
-HTTP errors) become one GenerationError that names the endpoint.
+HTTP errors) become one GenerationError that names the endpoint; a timeout is a
+GenerationTimeout.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 import httpx
 
 from core.config import LLMSettings
-from core.errors import ConfigError, GenerationError
+from core.errors import ConfigError, GenerationError, GenerationTimeout
 from core.generation.base import Generated
 from core.generation.citations import is_no_answer, validate_citations
 from core.generation.prompt import chat_messages
@@ -102,20 +103,34 @@ class LLMGenerator:
             types.append(openai.APIError)
         return tuple(types)
 
+    def _failure_kinds(
+        self,
+    ) -> tuple[tuple[type[BaseException], ...], tuple[type[BaseException], ...]]:
+        """(timeouts, refused connections) among the client libraries' exceptions."""
+        timeouts: list[type[BaseException]] = [TimeoutError, httpx.TimeoutException]
+        refused: list[type[BaseException]] = [ConnectionError, httpx.ConnectError]
+        if self.settings.provider != "ollama":  # Ollama's client raises httpx's and builtins
+            import openai
+
+            timeouts.append(openai.APITimeoutError)
+            refused.append(openai.APIConnectionError)  # after the timeouts: their base class
+        return tuple(timeouts), tuple(refused)
+
     def _wrap(self, exc: BaseException) -> GenerationError:
-        """One clear GenerationError for a library error."""
+        """One clear GenerationError (GenerationTimeout for a timeout) for a library error."""
         where = f"LLM at {self.base_url}"
-        name = type(exc).__name__
-        if "Timeout" in name or isinstance(exc, TimeoutError | httpx.TimeoutException):
-            message = f"{where} timed out after {self.settings.timeout_s:g} s"
+        timeouts, refused = self._failure_kinds()
+        error: GenerationError
+        if isinstance(exc, timeouts):
+            error = GenerationTimeout(f"{where} timed out after {self.settings.timeout_s:g} s")
         elif status := _status_error(exc):
-            message = f"{where} answered HTTP {status[0]}: {status[1]}"
-        elif "Connect" in name or isinstance(exc, ConnectionError):
-            message = f"cannot connect to the {where}: {exc.__cause__ or exc}"
+            error = GenerationError(f"{where} answered HTTP {status[0]}: {status[1]}")
+        elif isinstance(exc, refused):
+            error = GenerationError(f"cannot connect to the {where}: {exc.__cause__ or exc}")
         else:
-            message = f"{where} failed: {name}: {exc}"
-        log.warning("llm call failed", extra={"base_url": self.base_url, "error": message})
-        return GenerationError(message)
+            error = GenerationError(f"{where} failed: {type(exc).__name__}: {exc}")
+        log.warning("llm call failed", extra={"base_url": self.base_url, "error": str(error)})
+        return error
 
     def _messages(self, question: str, passages: list[Passage]) -> list[Any]:
         from llama_index.core.llms import ChatMessage

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from eval.datasets.errors import DatasetError
+from core.errors import DatasetError
 from eval.datasets.jsonl import dict_field, id_field, read_jsonl, read_lines, text_field
 
 QRELS_HEADER = ("query-id", "corpus-id", "score")

@@ -39,8 +39,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Literal
 
+from core.errors import DatasetError
 from eval.datasets.beir import CorpusDoc, RetrievalDataset
-from eval.datasets.errors import DatasetError
 from eval.datasets.jsonl import dict_field, id_field, read_jsonl, text_field
 
 DISTRIBUTION = "fitz-gov"

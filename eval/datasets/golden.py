@@ -18,7 +18,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from eval.datasets.errors import DatasetError
+from core.errors import DatasetError
 from eval.datasets.jsonl import read_jsonl
 
 NonEmpty = Annotated[str, Field(min_length=1)]

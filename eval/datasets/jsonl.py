@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from eval.datasets.errors import DatasetError
+from core.errors import DatasetError
 
 
 def read_lines(path: Path) -> Iterator[tuple[int, str]]:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from core.errors import ConfigError, WatercoolerError
+from core.errors import ConfigError, JudgeError, JudgeTimeout
 from eval.metrics.entailment import Entailment, LexicalEntailment
 
 if TYPE_CHECKING:
@@ -37,10 +37,6 @@ SYSTEM = (
 )
 MAX_PREMISE_CHARS = 6000  # longer premises are cut: a judge's context is small
 _VERDICT = re.compile(r"^[\s\"'*`(\[]*(yes|no)\b", re.IGNORECASE)
-
-
-class JudgeError(WatercoolerError):
-    """A judge could not be reached, timed out, or gave no yes/no verdict."""
 
 
 def judge_messages(premise: str, hypothesis: str) -> list[dict[str, str]]:
@@ -123,7 +119,7 @@ class OpenAIJudge(_Cached):
             try:
                 response = self._client.post(self.url, json=body)
             except httpx.TimeoutException as exc:
-                raise JudgeError(
+                raise JudgeTimeout(
                     f"judge at {self.url} timed out after {self.timeout_s:g} s"
                 ) from exc
             except httpx.TransportError as exc:

@@ -73,4 +73,5 @@ def job_view(run: RunEntry, jobs: IngestJobs) -> IngestJob:
         progress=progress,
         report=run.report,
         error=run.error,
+        error_code=run.error_code,
     )

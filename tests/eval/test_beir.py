@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from core.errors import WatercoolerError
+from core.errors import DatasetError, WatercoolerError
 from eval.datasets.beir import load_beir
-from eval.datasets.errors import DatasetError
 
 CORPUS = [
     {"_id": "d1", "title": "Berlin", "text": "The Berlin office opened in 2019."},

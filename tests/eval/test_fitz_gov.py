@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from eval.datasets.errors import DatasetError
+from core.errors import DatasetError
 from eval.datasets.fitz_gov import (
     CASE_TYPES,
     data_dir,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from eval.datasets.errors import DatasetError
+from core.errors import DatasetError
 from eval.datasets.golden import GoldenUser, load_golden
 
 ANSWERABLE = {

@@ -11,17 +11,17 @@ import pytest
 
 from core.config import Settings, get_settings
 from core.embedding import Embedder
-from core.errors import ConfigError
+from core.errors import ConfigError, JudgeError
 from eval.metrics.answers import citation_scores
 from eval.metrics.entailment import LexicalEntailment
 from eval.metrics.judge import (
-    JudgeError,
     OpenAIJudge,
     entailment_name,
     make_entailment,
     parse_verdict,
 )
-from eval.runner import RunRequest, run_eval
+from eval.request import RunRequest
+from eval.runner import run_eval
 from tests.core.generation.llm_stub import LLMStub, Prompt, free_port, serve
 
 MEALS = "Meals on business trips are reimbursed up to 55 EUR per day."

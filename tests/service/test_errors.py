@@ -9,12 +9,53 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+import core.errors
+from core.auth import local_key_path, read_local_key
 from core.embedding import Embedder
-from core.index.base import IndexMeta
+from core.errors import (
+    AuthenticationError,
+    ConfigError,
+    DatasetError,
+    EmbeddingError,
+    GenerationError,
+    GenerationTimeout,
+    IndexMismatchError,
+    JobRunningError,
+    JudgeError,
+    JudgeTimeout,
+    NotFoundError,
+    PermissionDeniedError,
+    SourceError,
+    StorageError,
+    VectorIndexError,
+    WatercoolerError,
+)
+from core.index.base import CHUNKER_VERSION, IndexMeta
 from core.index.edge import EdgeIndex
-from ingest.chunking import CHUNKER_VERSION
+from ingest.__main__ import EXIT_INDEX, exit_status
+from service.errors import error_status
 from service.main import create_app
-from tests.service.conftest import components, make_settings
+from tests.service.conftest import components, make_settings, wait_for_job
+
+# Every kind of the tree, its HTTP status and code: a new kind must be added here on purpose.
+HTTP: dict[type[WatercoolerError], tuple[int, str]] = {
+    WatercoolerError: (500, "internal"),
+    NotFoundError: (404, "not_found"),
+    AuthenticationError: (401, "unauthenticated"),
+    PermissionDeniedError: (403, "forbidden"),
+    JobRunningError: (409, "job_running"),
+    ConfigError: (400, "bad_request"),
+    SourceError: (400, "bad_request"),
+    DatasetError: (400, "dataset_invalid"),
+    IndexMismatchError: (503, "index_mismatch"),
+    VectorIndexError: (503, "index_unavailable"),
+    StorageError: (503, "database_unavailable"),
+    EmbeddingError: (503, "embedding_unavailable"),
+    GenerationTimeout: (504, "generator_timeout"),
+    GenerationError: (502, "generator_failed"),
+    JudgeError: (502, "judge_failed"),
+    JudgeTimeout: (502, "judge_timeout"),
+}
 
 
 @pytest.fixture
@@ -22,6 +63,33 @@ def scratch(tmp_path: Path, embedder: Embedder) -> Iterator[TestClient]:
     """A fresh app over an empty data directory."""
     with TestClient(create_app(make_settings(tmp_path), embedder=embedder)) as client:
         yield client
+
+
+def test_every_error_kind_has_its_status_and_code() -> None:
+    tree = {
+        kind
+        for kind in vars(core.errors).values()
+        if isinstance(kind, type) and issubclass(kind, WatercoolerError)
+    }
+    assert tree == set(HTTP)
+    for kind, expected in HTTP.items():
+        error = kind("a.md", "broken") if kind in (SourceError, DatasetError) else kind("broken")
+        assert error_status(error) == expected, kind.__name__
+
+
+def test_a_failed_ingest_job_stores_its_error_code(tmp_path: Path, embedder: Embedder) -> None:
+    index = EdgeIndex(tmp_path / "index")
+    index.ensure(IndexMeta("some-other-model", 768, CHUNKER_VERSION))
+    index.close()
+    with TestClient(create_app(make_settings(tmp_path), embedder=embedder)) as client:
+        key = read_local_key(local_key_path(components(client).settings))
+        admin = {"Authorization": f"Bearer {key}"}
+        started = client.post("/ingest/jobs", json={}, headers=admin)
+        assert started.status_code == 202
+        job = wait_for_job(client.get, started.json()["id"], admin)
+    assert (job["status"], job["error_code"]) == ("failed", "index_mismatch")
+    assert "some-other-model" in job["error"] and "IndexMismatchError" not in job["error"]
+    assert exit_status(job["error_code"]) == EXIT_INDEX
 
 
 def test_a_malformed_body_is_422_with_a_readable_message(client: TestClient) -> None:

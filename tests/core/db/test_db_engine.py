@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import Engine, select, text, update
 from sqlalchemy.engine import make_url
 
-from core.db import SCHEMA_VERSION, Database, redact_url
+from core.db import SCHEMA_VERSION, Database, RunStore, redact_url
 from core.db.models import IngestRun, SchemaVersion, SourceFile
 from core.errors import StorageError
 from tests.core.db.conftest import POSTGRES_URL
@@ -48,6 +48,24 @@ def test_newer_schema_version_is_refused(db: Database, db_url: str) -> None:
     db.dispose()
     with pytest.raises(StorageError, match=f"schema version {SCHEMA_VERSION + 1}"):
         Database(db_url)
+
+
+def test_a_version_1_database_gains_the_job_error_code_when_opened(
+    db: Database, db_url: str
+) -> None:
+    with db.session() as session:
+        session.execute(text("ALTER TABLE ingest_runs DROP COLUMN error_code"))
+        session.execute(update(SchemaVersion).values(version=1))
+    db.dispose()
+    reopened = Database(db_url)
+    try:
+        assert reopened.schema_version() == SCHEMA_VERSION == 2
+        runs = RunStore(reopened)
+        run_id = runs.start()
+        runs.finish(run_id, "failed", error="index is closed", error_code="index_unavailable")
+        assert runs.get(run_id).error_code == "index_unavailable"
+    finally:
+        reopened.dispose()
 
 
 def test_session_commits_on_success_and_rolls_back_on_error(db: Database) -> None:

@@ -30,6 +30,14 @@ def test_start_then_succeed(runs: RunStore) -> None:
     assert done.started == started.started <= done.finished
 
 
+def test_failed_run_keeps_its_error_code(runs: RunStore) -> None:
+    run_id = runs.start(None)
+    runs.finish(run_id, "failed", error="built with another model", error_code="index_mismatch")
+    run = runs.get(run_id)
+    assert (run.error, run.error_code) == ("built with another model", "index_mismatch")
+    assert runs.get(runs.start(None)).error_code is None
+
+
 def test_failed_run_keeps_its_error(runs: RunStore) -> None:
     run_id = runs.start(None)
     runs.finish(run_id, "failed", error="index unreachable: ü")
