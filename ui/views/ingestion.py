@@ -15,6 +15,8 @@ from ui.reports import IngestJob, IngestSummary
 _JOB = "ingest_job"
 ALL = "All sources"
 STATUS_ICONS = {"running": "…", "succeeded": "✓", "failed": "✗"}
+STATUS_COLOURS = {"succeeded": "#15803d", "skipped": "#b45309", "failed": "#b91c1c"}
+UNKNOWN_AUTHORS = "Authors not in the people directory (kept without contact details): "
 
 
 def _when(moment: datetime | None) -> str:
@@ -25,6 +27,16 @@ def _duration(job: IngestJob) -> str:
     if not job.finished:
         return "running"
     return f"{(job.finished - job.started).total_seconds():.1f} s"
+
+
+def outcome(job: IngestJob) -> tuple[str, str]:
+    """How a job ended in words, and its colour: a success that skipped files is a warning."""
+    skipped = len(job.report.failures) if job.report else 0
+    if job.status == "succeeded" and skipped:
+        files = "file" if skipped == 1 else "files"
+        return f"⚠ succeeded with {skipped} {files} skipped", STATUS_COLOURS["skipped"]
+    text = f"{STATUS_ICONS.get(job.status, '')} {job.status}".strip()
+    return text, STATUS_COLOURS.get(job.status, "inherit")
 
 
 def sources_table(jobs: list[IngestJob], indexed: dict[str, int]) -> list[str]:
@@ -61,9 +73,9 @@ def sources_table(jobs: list[IngestJob], indexed: dict[str, int]) -> list[str]:
 
 def report_view(job: IngestJob) -> None:
     """A job's outcome: totals, per source, the files that failed and why."""
-    icon = STATUS_ICONS.get(job.status, "")
+    said, colour = outcome(job)
     st.html(
-        f"<div class='wc-meta'><span><b>{icon} {esc(job.status)}</b></span>"
+        f"<div class='wc-meta'><span style='color:{colour}'><b>{esc(said)}</b></span>"
         f"<span>{esc(job.source or ALL.lower())}</span><span>started {_when(job.started)}</span>"
         f"<span>{_duration(job)}</span><span style='color:#9ca3af'>{esc(job.id)}</span></div>"
     )
@@ -87,7 +99,12 @@ def report_view(job: IngestJob) -> None:
     if per_source:
         st.dataframe(pd.DataFrame(per_source), hide_index=True, width="stretch")
     if report.failures:
-        st.error(f"{len(report.failures)} file(s) could not be ingested:", icon=":material/error:")
+        skipped = len(report.failures)
+        st.warning(
+            f"{skipped} {'file was' if skipped == 1 else 'files were'} skipped (the documents an "
+            "earlier run took from them are kept):",
+            icon=":material/warning:",
+        )
         st.dataframe(
             pd.DataFrame([f.model_dump() for f in report.failures]),
             hide_index=True,
@@ -96,10 +113,7 @@ def report_view(job: IngestJob) -> None:
     else:
         st.caption("No file failed.")
     if report.unknown_people:
-        st.caption(
-            "Authors not in the people directory (kept without contact details): "
-            + ", ".join(report.unknown_people)
-        )
+        st.info(UNKNOWN_AUTHORS + ", ".join(report.unknown_people), icon=":material/person_off:")
 
 
 @st.fragment(run_every=1.0)
@@ -165,8 +179,7 @@ def main() -> None:
         return
     st.html('<div class="wc-label">Job report</div>')
     labels = {
-        j.id: f"{STATUS_ICONS.get(j.status, '')} {_when(j.started)} · {j.source or ALL.lower()}"
-        for j in jobs
+        j.id: f"{outcome(j)[0]} · {_when(j.started)} · {j.source or ALL.lower()}" for j in jobs
     }
     chosen = st.selectbox("Job", list(labels), format_func=labels.__getitem__, key="ingest_view")
     report_view(next(j for j in jobs if j.id == chosen))
