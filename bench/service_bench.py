@@ -136,17 +136,17 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _run(work: Path, sizes: list[int], args: argparse.Namespace) -> dict[str, Any]:
+    from core.assembly import index_meta
     from core.config import get_settings
     from core.embedding import SentenceTransformerEmbedder, resolve_model_path
     from core.sparse import Bm25Encoder
-    from ingest.chunking import CHUNKER_VERSION
 
     settings = get_settings(data_dir=work / "unused")
     embedder = SentenceTransformerEmbedder(settings.embedding)
     base = base_corpus(work, embedder)
     bm25 = Bm25Encoder()
     queries = [Query(q, embedder.embed_query(q).tolist(), bm25.encode_query(q)) for q in QUESTIONS]
-    meta = IndexMeta(embedder.model_name, embedder.dimension, CHUNKER_VERSION)
+    meta = index_meta(embedder)
     reranker = random_cross_encoder(
         work / "random-cross-encoder", resolve_model_path(settings.embedding.model)
     )

@@ -95,11 +95,15 @@ class Assistant:
         principal: Principal,
         filters: QueryFilters | None = None,
         generator: str = "extractive",
+        limit: int | None = None,
         *,
         now: datetime | None = None,
     ) -> Answer:
-        """A cited answer, or an abstention, with the people to contact."""
-        turn = self._start(question, principal, filters, generator, now)
+        """A cited answer, or an abstention, with the people to contact.
+
+        `limit` overrides how many passages are retrieved (`retrieval.top_k`).
+        """
+        turn = self._start(question, principal, filters, generator, limit, now)
         mark = time.perf_counter()
         text, flagged = "", []
         if turn.context:
@@ -114,11 +118,12 @@ class Assistant:
         principal: Principal,
         filters: QueryFilters | None = None,
         generator: str = "extractive",
+        limit: int | None = None,
         *,
         now: datetime | None = None,
     ) -> Iterator[StreamEvent]:
         """The answer as events: tokens (markers already renumbered), citations, people, done."""
-        turn = self._start(question, principal, filters, generator, now)
+        turn = self._start(question, principal, filters, generator, limit, now)
         mark = time.perf_counter()
         pieces: list[str] = []
         emitted = False
@@ -151,6 +156,7 @@ class Assistant:
         question: str,
         principal: Principal,
         filters: QueryFilters | None,
+        limit: int | None,
         generator: str,
         now: datetime | None,
     ) -> _Turn:
@@ -159,7 +165,7 @@ class Assistant:
         if generator not in self.generators:
             available = ", ".join(sorted(self.generators)) or "none"
             raise ConfigError(f"generator {generator!r} is not available; configured: {available}")
-        result = self.retriever.search(question, principal, filters)
+        result = self.retriever.search(question, principal, filters, limit=limit)
         retrieved = _ms(started)
         mark = time.perf_counter()
         check = assess(question, result, self.settings.retrieval)

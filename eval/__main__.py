@@ -22,8 +22,12 @@ from typing import Any
 
 from core.config import Settings, apply_runtime_env, get_settings
 from core.errors import WatercoolerError
+from core.evalreport import RETRIEVERS
+from eval.compare import compare, load_report, render, summary_table
 from eval.metrics.judge import JUDGES
-from eval.observe import RETRIEVERS
+from eval.request import RunRequest
+from eval.runner import run_eval
+from eval.suites import list_datasets
 
 EXIT_OK, EXIT_REGRESSED, EXIT_CONFIG = 0, 1, 2
 
@@ -95,26 +99,18 @@ def main(argv: list[str] | None = None) -> int:
     )
     try:
         if args.command == "compare":
-            from eval.compare import compare, load_report, render
-
             result = compare(load_report(args.run_a), load_report(args.run_b), args.tolerance)
             print(render(result))
             return EXIT_REGRESSED if result.regressions else EXIT_OK
         if args.command == "table":
-            from eval.compare import load_report, summary_table
-
             print(summary_table([load_report(r) for r in args.runs], args.metric))
             return EXIT_OK
         if args.command == "datasets":
-            from eval.suites import list_datasets
-
             settings = get_settings()
             extra = [settings.eval.beir_dir] if settings.eval.beir_dir else []
             for entry in list_datasets(extra):
                 print(f"{entry['name']:<30} {entry['kind']:<7} {entry['items']} items")
             return EXIT_OK
-        from eval.runner import RunRequest, run_eval
-
         judge = [f"eval.judge={args.judge}"] if args.judge else []
         settings = settings_with([*args.overrides, *judge])
         request = RunRequest(args.dataset, args.retrievers, args.generators, args.limit)

@@ -1,7 +1,6 @@
 """fitz-gov answer-behaviour cases through the product's `Assistant`, on each case's contexts.
 
-    evaluate_behaviour(request, settings, embedder, entails) → the report dict of a
-    `fitz-gov-cases` run (see `eval.behaviour_report`)
+    answer_cases(cases, generators, settings, embedder) → {generator: [CaseRecord]}
 
 A case brings its own context passages instead of a corpus. `ContextRetriever` returns them
 as the real `Retriever` does: `Passage`s scored by the real embedder's dense cosine to the
@@ -12,41 +11,23 @@ anonymous reader. Context n of a case is the passage with document id "<case id>
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from core.answering import Assistant
+from core.assembly import build_assistant
 from core.config import Settings
 from core.db import Database, PeopleStore
 from core.embedding import Embedder
-from core.errors import ConfigError
-from core.experts import ExpertFinder
-from core.generation import Generator, make_generator
+from core.generation import Generator
 from core.index.base import SearchMode
 from core.retrieval import QueryFilters, RetrievalResult
 from core.schema import Passage, Principal, SourceKind
-from eval.datasets.fitz_gov import (
-    CASE_TYPES,
-    TIERS,
-    TRUSTWORTHY_TYPES,
-    BehaviourCase,
-    load_fitz_gov_cases,
-    package_version,
-)
-from eval.metrics.entailment import Entailment
-
-if TYPE_CHECKING:
-    from eval.runner import RunRequest
-
-log = logging.getLogger(__name__)
+from eval.behaviour_scoring import CaseRecord
+from eval.datasets.fitz_gov import BehaviourCase
 
 SOURCE = "fitz-gov"
-ALL_TYPES = (*CASE_TYPES, *TRUSTWORTHY_TYPES)
 
 
 class ContextRetriever:
@@ -119,32 +100,6 @@ def context_number(document_id: str) -> int:
     return int(document_id.rsplit("/", 1)[1])
 
 
-@dataclass
-class CaseRecord:
-    """What one generator answered on one case."""
-
-    text: str
-    abstained: bool
-    citations: dict[int, str] = field(default_factory=dict)  # answer marker → passage text
-    cited_contexts: list[int] = field(default_factory=list)  # the case's context numbers
-    top_dense: float | None = None
-    seconds: float = 0.0
-
-
-def make_generators(
-    names: Sequence[str], settings: Settings, embedder: Embedder
-) -> tuple[dict[str, Generator], dict[str, str]]:
-    """The generators that can be built here, and why the others cannot."""
-    built: dict[str, Generator] = {}
-    unavailable: dict[str, str] = {}
-    for name in names:
-        try:
-            built[name] = make_generator(name, settings, embedder)
-        except ConfigError as exc:
-            unavailable[name] = str(exc)
-    return built, unavailable
-
-
 def answer_cases(
     cases: Sequence[BehaviourCase],
     generators: dict[str, Generator],
@@ -154,10 +109,8 @@ def answer_cases(
     """Every generator's answer to every case, through the Assistant on the case's contexts."""
     retriever = ContextRetriever(embedder, settings.retrieval.top_k)
     retriever.add([t for case in cases for t in case.contexts if t.strip()])
-    experts = ExpertFinder(PeopleStore(Database("sqlite://")), settings.experts)
-    # The Assistant is typed to the concrete Retriever; it only calls `search`, which
-    # ContextRetriever provides with the same signature and result.
-    assistant = Assistant(retriever, experts, generators, settings)
+    # No people directory: a case's contexts have no authors to rank.
+    assistant = build_assistant(settings, retriever, PeopleStore(Database("sqlite://")), generators)
     out: dict[str, list[CaseRecord]] = {name: [] for name in generators}
     for case in cases:
         retriever.use(case)
@@ -184,46 +137,3 @@ def subset_cases(cases: list[BehaviourCase], limit: int | None) -> list[Behaviou
         return cases
     step = len(cases) / limit
     return [cases[int(i * step)] for i in range(limit)]
-
-
-def evaluate_behaviour(
-    request: RunRequest,
-    settings: Settings,
-    embedder: Embedder,
-    entails: Entailment,
-    *,
-    run_id: str,
-) -> dict[str, Any]:
-    """Load the cases, answer them with each generator, and build the report dict."""
-    from eval.behaviour_report import build_behaviour_report
-
-    started = time.perf_counter()
-    every = load_fitz_gov_cases(ALL_TYPES, TIERS)
-    cases = subset_cases(every, request.limit)
-    generators, unavailable = make_generators(request.generators, settings, embedder)
-    if not generators:
-        raise ConfigError(f"no generator can run: {unavailable}")
-    answers = answer_cases(cases, generators, settings, embedder)
-    timings = {"answers_s": round(time.perf_counter() - started, 2)}
-    log.info("behaviour cases answered", extra={"cases": len(cases), "s": timings["answers_s"]})
-    return build_behaviour_report(
-        run_id=run_id,
-        request=request,
-        settings=settings,
-        dataset={
-            "name": request.dataset,
-            "kind": "behaviour",
-            "source": SOURCE,
-            "package_version": package_version(),
-            "tiers": list(TIERS),
-            "case_types": list(ALL_TYPES),
-            "items_total": len(every),
-            "items_run": len(cases),
-        },
-        cases=cases,
-        answers=answers,
-        entails=entails,
-        notes={f"generator {g}": why for g, why in unavailable.items()},
-        timings=timings,
-        started=started,
-    )

@@ -22,16 +22,16 @@ import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from core.config import Settings
-from eval.behaviour import CaseRecord
+from core.evalreport import HEADLINE
 from eval.behaviour_scoring import (
-    HEADLINE,
     METRICS,
+    CaseRecord,
     by_group,
     by_type,
     case_scores,
@@ -42,10 +42,8 @@ from eval.markdown import cell, goal_lines
 from eval.metrics.entailment import Entailment
 from eval.metrics.judge import entailment_name
 from eval.metrics.stats import aggregate
-from eval.report import environment, run_settings
-
-if TYPE_CHECKING:
-    from eval.runner import RunRequest
+from eval.provenance import environment, run_settings
+from eval.request import RunRequest
 
 CHART = "behaviour.png"
 TYPE_COLUMNS = tuple(m for m in METRICS if m != "abstained")  # a share, not a score

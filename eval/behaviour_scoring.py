@@ -27,9 +27,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
-from eval.behaviour import CaseRecord
+from core.evalreport import HEADLINE
 from eval.datasets.fitz_gov import BehaviourCase
 from eval.metrics import answers
 from eval.metrics.entailment import Entailment
@@ -48,13 +49,6 @@ METRICS = (
     "groundedness",
     "abstained",
 )
-HEADLINE = {
-    "abstention": "abstention_accuracy",
-    "dispute": "dispute_flagged",
-    "grounding": "no_forbidden_claims",
-    "trustworthy_direct": "answer_rate",
-    "trustworthy_hedged": "answer_rate",
-}
 _ORDER = {"easy": 0, "medium": 1, "hard": 2}  # difficulties in reading order; tiers sort by name
 # Words that say the sources disagree ("Sources disagree", "conflicting reports", "however,
 # another study found ..."); a hedge such as "may" does not count.
@@ -64,6 +58,18 @@ DISAGREEMENT = re.compile(
     r"on the other hand|other (sources|studies|reports) (say|find|found|report))\b",
     re.IGNORECASE,
 )
+
+
+@dataclass
+class CaseRecord:
+    """What one generator answered on one case."""
+
+    text: str
+    abstained: bool
+    citations: dict[int, str] = field(default_factory=dict)  # answer marker → passage text
+    cited_contexts: list[int] = field(default_factory=list)  # the case's context numbers
+    top_dense: float | None = None
+    seconds: float = 0.0
 
 
 def forbidden_matches(text: str, patterns: Sequence[str]) -> list[str]:

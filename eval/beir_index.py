@@ -14,11 +14,11 @@ from collections.abc import Iterable, Iterator
 
 from core.config import ChunkingSettings
 from core.embedding import Embedder
-from core.index.base import IndexMeta, IndexPoint, VectorIndex
+from core.index.base import CHUNKER_VERSION, IndexMeta, IndexPoint, VectorIndex
 from core.schema import Block, Document, SourceKind
 from core.sparse import Bm25Encoder
 from eval.datasets.beir import CorpusDoc
-from ingest.chunking import CHUNKER_VERSION, Chunker
+from ingest.chunking import Chunker
 from ingest.payload import chunk_payload, embedding_text
 
 log = logging.getLogger(__name__)

@@ -27,13 +27,12 @@ from typing import Any
 from core.config import IndexSettings, Settings
 from core.db import Database, ManifestStore
 from core.embedding import Embedder
-from core.index.base import VectorIndex
+from core.index.base import CHUNKER_VERSION, VectorIndex
 from core.index.factory import open_index
 from core.schema import Principal
 from core.sources import load_sources
 from eval.beir_index import index_corpus
 from eval.datasets.beir import CorpusDoc
-from ingest.chunking import CHUNKER_VERSION
 from ingest.job import build_pipeline
 
 log = logging.getLogger(__name__)

@@ -19,13 +19,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from core.answering import ABSTAIN_TEXT, Assistant
+from core.answering import ABSTAIN_TEXT
+from core.assembly import build_retriever, build_stack
 from core.config import Settings
 from core.db import PeopleStore
 from core.embedding import Embedder
-from core.errors import ConfigError
 from core.experts import ExpertFinder
-from core.generation import Generator, make_generator
 from core.index.base import SearchMode
 from core.rerank import NoopReranker, make_reranker
 from core.retrieval import Retriever
@@ -73,7 +72,6 @@ def retrieve_all(
     sparse = Bm25Encoder()
     reranker = make_reranker(settings) if "hybrid+rerank" in names else NoopReranker()
     no_reranker = isinstance(reranker, NoopReranker)
-    cfg = settings.retrieval
     mark = time.perf_counter()
     for item in items:  # embed each query once, outside the per-retriever latencies
         embedder.embed_query(item.question)
@@ -94,7 +92,9 @@ def retrieve_all(
             chosen = reranker if name == "hybrid+rerank" else NoopReranker()
             if name == "hybrid+rerank" and no_reranker:
                 notes[name] = NO_RERANKER
-            retriever = Retriever(corpus.index, embedder, sparse, chosen, cfg, people)
+            retriever = build_retriever(
+                settings, corpus.index, embedder, people, reranker=chosen, sparse=sparse
+            )
             observed[name] = _search_all(items, corpus, retriever, experts, MODES[name], settings)
         timings[f"retrieval_{name}_s"] = round(time.perf_counter() - mark, 2)
     return observed, notes
@@ -152,26 +152,14 @@ def answer_all(
     embedder: Embedder,
 ) -> tuple[dict[str, list[AnswerRecord]], dict[str, str]]:
     """Each available generator's answers through the Assistant, gated afterwards."""
-    generators: dict[str, Generator] = {}
-    unavailable: dict[str, str] = {}
-    for name in names:
-        try:
-            generators[name] = make_generator(name, settings, embedder)
-        except ConfigError as exc:
-            unavailable[name] = str(exc)
     open_gate = settings.retrieval.model_copy(update={"abstain_threshold": -1.0})
-    people = PeopleStore(corpus.db)
-    retriever = Retriever(
-        corpus.index, embedder, Bm25Encoder(), make_reranker(settings), open_gate, people
-    )
-    experts = ExpertFinder(people, settings.experts)
-    assistant = Assistant(
-        retriever, experts, generators, settings.model_copy(update={"retrieval": open_gate})
-    )
+    ungated = settings.model_copy(update={"retrieval": open_gate})
+    stack = build_stack(ungated, corpus.index, embedder, PeopleStore(corpus.db), names)
+    generators, assistant = stack.generators, stack.assistant
     threshold = settings.retrieval.abstain_threshold
     out: dict[str, list[AnswerRecord]] = {name: [] for name in generators}
     for item in items:
-        top = retriever.search(item.question, item.principal).top_dense_score
+        top = stack.retriever.search(item.question, item.principal).top_dense_score
         for name in generators:
             answer = assistant.ask(item.question, item.principal, generator=name, now=AS_OF)
             gated = top is None or top < threshold
@@ -189,4 +177,4 @@ def answer_all(
             exposed = record.cited_documents + record.people_documents
             record.leaked = _leaked(exposed, item, corpus)
             out[name].append(record)
-    return out, unavailable
+    return out, stack.unavailable

@@ -1,4 +1,4 @@
-"""The report of a run: report.json (the contract the service and UI read), Markdown, charts.
+"""The report of a golden or BEIR run, as a dict (its model: `core.evalreport.EvalReport`).
 
 report.json:
 
@@ -23,14 +23,9 @@ report.json:
 
 from __future__ import annotations
 
-import json
-import platform
-import subprocess
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from importlib.metadata import PackageNotFoundError, version
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
@@ -39,6 +34,9 @@ from eval.metrics.answers import strip_markers
 from eval.metrics.entailment import Entailment, LexicalEntailment
 from eval.metrics.judge import entailment_name
 from eval.metrics.stats import aggregate
+from eval.observe import Observed
+from eval.provenance import environment, run_settings
+from eval.request import RunRequest
 from eval.scoring import (
     ANSWER_METRICS,
     PEOPLE_METRICS,
@@ -52,16 +50,10 @@ from eval.scoring import (
     retrieval_scores,
     summarize,
 )
+from eval.suites import DatasetSpec, EvalItem
 
-if TYPE_CHECKING:
-    from eval.observe import Observed
-    from eval.runner import RunRequest
-    from eval.suites import DatasetSpec, EvalItem
-
-PACKAGES = ("watercooler", "sentence-transformers", "torch", "qdrant-edge-py", "llama-index-core")
 BASELINES = ("bm25", "dense")
 SYSTEMS = ("hybrid", "hybrid+rerank")
-REPO = Path(__file__).resolve().parent.parent
 
 
 def build_report(
@@ -252,50 +244,6 @@ def _latency(observed: dict[str, list[Observed]]) -> dict[str, Any]:
         for r, obs in observed.items()
         if obs
     }
-
-
-def run_settings(settings: Settings) -> dict[str, Any]:
-    """The settings sections a run's results depend on (no secrets)."""
-    sections = ("embedding", "chunking", "retrieval", "experts", "llm")
-    dumped: dict[str, Any] = settings.model_dump(mode="json", include=set(sections))
-    dumped["llm"].pop("api_key", None)
-    return dumped
-
-
-def environment() -> dict[str, Any]:
-    """Git commit, dirty flag, Python and package versions of this run."""
-    env: dict[str, Any] = {"python": platform.python_version(), "packages": {}}
-    for name in PACKAGES:
-        try:
-            env["packages"][name] = version(name)
-        except PackageNotFoundError:
-            env["packages"][name] = None
-    try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=REPO, capture_output=True, text=True, timeout=10
-        )
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain"], cwd=REPO, capture_output=True, text=True, timeout=10
-        )
-        env["git_commit"] = commit.stdout.strip() or None
-        env["git_dirty"] = bool(dirty.stdout.strip())
-    except (OSError, subprocess.SubprocessError):
-        env["git_commit"], env["git_dirty"] = None, None
-    return env
-
-
-def write_report(run_dir: Path, report: dict[str, Any]) -> None:
-    """report.json, report.md and the charts into the run folder."""
-    from eval.charts import write_charts
-    from eval.markdown import render
-
-    if report["dataset"].get("kind") == "behaviour":  # fitz-gov cases: their own layout
-        from eval.behaviour_report import render_behaviour, write_behaviour_chart
-
-        write_charts, render = write_behaviour_chart, render_behaviour
-    report["charts"] = write_charts(run_dir, report)
-    (run_dir / "report.json").write_text(json.dumps(report, indent=1), encoding="utf-8")
-    (run_dir / "report.md").write_text(render(report), encoding="utf-8")
 
 
 def _r(value: Any) -> Any:

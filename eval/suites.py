@@ -20,20 +20,21 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, TypeVar
 
 from core.db import PeopleStore
 from core.errors import DatasetError
+from core.evalreport import DatasetKind
 from core.schema import Principal
 from core.sources import bundled_sources_file
 from eval.corpora import CorpusDocument
 from eval.datasets.beir import RetrievalDataset, load_beir
-from eval.datasets.fitz_gov import load_fitz_gov_cases, load_fitz_gov_retrieval
+from eval.datasets.fitz_gov import ALL_TYPES, load_fitz_gov_cases, load_fitz_gov_retrieval
 from eval.datasets.golden import GoldenItem
 
 GOLDEN_DIR = Path(__file__).resolve().parent / "datasets" / "golden"
 GOLDEN_FILES = {"golden": "sample-v1.jsonl", "golden-smoke": "smoke-v1.jsonl"}
-Kind = Literal["golden", "beir", "behaviour"]
+T = TypeVar("T")
 BEHAVIOUR = "fitz-gov-cases"
 
 
@@ -56,7 +57,7 @@ class DatasetSpec:
     """A dataset by name: its kind, where it is read from, and its version."""
 
     name: str
-    kind: Kind
+    kind: DatasetKind
     path: Path | None = None  # golden file or BEIR folder; None for fitz-gov
 
     @property
@@ -106,9 +107,15 @@ def _fitz_gov_items() -> int:
 
 @functools.lru_cache(maxsize=1)
 def _fitz_gov_cases() -> int:
-    from eval.behaviour import ALL_TYPES
-
     return len(load_fitz_gov_cases(ALL_TYPES))
+
+
+def subset(items: list[T], limit: int | None) -> list[T]:
+    """At most `limit` items, evenly spread over the list (so every category is sampled)."""
+    if limit is None or limit >= len(items):
+        return items
+    step = len(items) / limit
+    return [items[int(i * step)] for i in range(limit)]
 
 
 def load_beir_set(name: str, path: Path | None = None) -> RetrievalDataset:

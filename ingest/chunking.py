@@ -16,8 +16,6 @@ from itertools import groupby
 from core.config import ChunkingSettings
 from core.schema import Block, Chunk, Document
 
-CHUNKER_VERSION = "1"
-
 # A sentence ends at . ! ? (optionally closed by a quote or bracket) followed by space,
 # or at a line break.
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+|\n+")

@@ -22,11 +22,11 @@ from core.config import ChunkingSettings
 from core.db import Database, ManifestStore, PeopleStore
 from core.embedding import Embedder
 from core.errors import SourceError, WatercoolerError
-from core.index.base import IndexMeta, IndexPoint, VectorIndex
+from core.index.base import CHUNKER_VERSION, IndexMeta, IndexPoint, VectorIndex
 from core.schema import Chunk, Document
 from core.sources import SourceConfig, SourcesConfig
 from core.sparse import Bm25Encoder
-from ingest.chunking import CHUNKER_VERSION, Chunker
+from ingest.chunking import Chunker
 from ingest.connectors import connector_for
 from ingest.connectors.listing import check_entry
 from ingest.owners import OwnersFile

@@ -6,7 +6,8 @@
     python -m service keys revoke KEY_ID
     python -m service keys generate        a random key for service.bootstrap_admin_key
 
-Keys are written straight to the configured database (the service need not run).
+Keys are written straight to the configured database (the service need not run). `serve`
+is the composition root: it hands the eval suite's launcher to `create_app`.
 """
 
 from __future__ import annotations
@@ -69,11 +70,16 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _serve(settings: Settings, host: str | None, port: int | None) -> int:
+    # Imported here: `keys` commands need none of it, and the runtime environment is set
+    # before anything loads torch. The composition root: the only place in service/ that
+    # knows the eval suite.
     import uvicorn
 
+    from eval.launcher import InProcessLauncher
+    from service.main import create_app
+
     uvicorn.run(
-        "service.main:create_app",
-        factory=True,
+        create_app(settings, evals=InProcessLauncher()),
         host=host or settings.service.host,
         port=port or settings.service.port,
     )

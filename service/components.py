@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from core.answering import Assistant
+from core.assembly import build_stack, index_meta
 from core.auth import Authenticator, issue_local_key, local_key_path, retire_local_key
 from core.config import Settings
 from core.db import (
@@ -25,21 +26,17 @@ from core.db import (
 )
 from core.embedding import Embedder, SentenceTransformerEmbedder
 from core.errors import (
-    ConfigError,
-    GenerationError,
     IndexMismatchError,
     VectorIndexError,
     WatercoolerError,
 )
 from core.experts import ExpertFinder
-from core.generation import Generator, make_generator
-from core.generation.factory import GENERATORS
-from core.index.base import IndexMeta, VectorIndex
+from core.generation import Generator
+from core.index.base import VectorIndex
 from core.index.factory import open_index
-from core.rerank import Reranker, make_reranker
+from core.rerank import Reranker
 from core.retrieval import Retriever
 from core.sparse import Bm25Encoder
-from ingest.chunking import CHUNKER_VERSION
 from service.facets import FacetCache
 from service.jobs import IngestJobs
 
@@ -115,12 +112,8 @@ class Components:
             index = open_index(settings)
             undo.callback(index.close)
             shared = SerializedEmbedder(embedder or SentenceTransformerEmbedder(settings.embedding))
-            sparse = Bm25Encoder()
-            reranker = make_reranker(settings)
-            generators, unavailable = build_generators(settings, shared)
             people = PeopleStore(db)
-            retriever = Retriever(index, shared, sparse, reranker, settings.retrieval, people)
-            experts = ExpertFinder(people, settings.experts)
+            stack = build_stack(settings, index, shared, people)
             runs = RunStore(db)
             keys = KeyStore(db)
             components = cls(
@@ -128,13 +121,13 @@ class Components:
                 db=db,
                 index=index,
                 embedder=shared,
-                sparse=sparse,
-                reranker=reranker,
-                generators=generators,
-                unavailable=unavailable,
-                retriever=retriever,
-                experts=experts,
-                assistant=Assistant(retriever, experts, generators, settings),
+                sparse=stack.retriever.sparse,
+                reranker=stack.retriever.reranker,
+                generators=stack.generators,
+                unavailable=stack.unavailable,
+                retriever=stack.retriever,
+                experts=stack.assistant.experts,
+                assistant=stack.assistant,
                 manifest=ManifestStore(db),
                 people=people,
                 runs=runs,
@@ -154,7 +147,7 @@ class Components:
             extra={
                 "index": settings.index.backend,
                 "model": shared.model_name,
-                "generators": sorted(generators),
+                "generators": sorted(stack.generators),
                 "auth_mode": settings.service.auth_mode,
                 "index_problem": components.index_problem,
             },
@@ -185,29 +178,10 @@ class Components:
         log.info("service stopped")
 
 
-def build_generators(
-    settings: Settings, embedder: Embedder
-) -> tuple[dict[str, Generator], dict[str, str]]:
-    """Every generator the settings allow, and why each of the others cannot be used."""
-    generators: dict[str, Generator] = {}
-    unavailable: dict[str, str] = {}
-    for name in GENERATORS:
-        problem = settings.llm.missing_for(name)
-        if problem is None:
-            try:
-                generators[name] = make_generator(name, settings, embedder)
-                continue
-            except (ConfigError, GenerationError) as exc:
-                problem = str(exc)
-        unavailable[name] = problem
-        log.info("generator unavailable", extra={"generator": name, "reason": problem})
-    return generators, unavailable
-
-
 def check_index(index: VectorIndex, embedder: Embedder) -> str | None:
     """Create the index if missing; the reason it cannot serve this model, if any."""
     try:
-        index.ensure(IndexMeta(embedder.model_name, embedder.dimension, CHUNKER_VERSION))
+        index.ensure(index_meta(embedder))
     except IndexMismatchError as exc:
         log.error("index mismatch", extra={"reason": str(exc)})
         return str(exc)

@@ -17,9 +17,10 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from core.config import Settings, apply_runtime_env, get_settings
 from core.embedding import Embedder
+from core.evalruns import EvalLauncher
 from service.components import Components
 from service.errors import install_error_handlers
-from service.routes import ROUTERS, evals
+from service.routes import ROUTERS, evals as eval_routes
 
 log = logging.getLogger(__name__)
 
@@ -49,10 +50,17 @@ def _version() -> str:
         return "0.0.0"
 
 
-def create_app(settings: Settings | None = None, *, embedder: Embedder | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None,
+    *,
+    embedder: Embedder | None = None,
+    evals: EvalLauncher | None = None,
+) -> FastAPI:
     """The Watercooler API over `settings` (from the environment when None).
 
-    `embedder` lets a caller that already loaded the model share it (tests, notebooks).
+    `embedder` lets a caller that already loaded the model share it (tests, notebooks);
+    `evals` is the eval suite's launcher (`eval.launcher`): the /evals endpoints exist only
+    with one (`python -m service serve` hands it in).
     """
     apply_runtime_env()  # before the lifespan loads torch (`uvicorn --factory` starts here)
     settings = settings or get_settings()
@@ -83,6 +91,7 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
         )
     for router in ROUTERS:
         app.include_router(router)
-    app.include_router(evals.router)
-    app.state.eval_jobs = evals.EvalJobs()
+    if evals is not None:
+        app.include_router(eval_routes.router)
+        app.state.eval_jobs = eval_routes.EvalJobs(evals)
     return app

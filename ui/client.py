@@ -15,6 +15,8 @@ from urllib.parse import quote
 import httpx
 from pydantic import BaseModel, TypeAdapter
 
+from core.api import IngestJob
+from core.evalreport import EvalDataset, EvalRun, EvalRunSummary
 from core.schema import Expert
 from ui import sse
 from ui.errors import (
@@ -40,7 +42,6 @@ from ui.models import (
     SearchResult,
     StreamEvent,
 )
-from ui.reports import EvalDataset, EvalRun, EvalRunSummary, IngestJob
 
 __all__ = [
     "BadRequest",

@@ -43,6 +43,11 @@ class IndexPoint:
     payload: dict[str, Any]
 
 
+# The chunking scheme's version (`ingest.chunking`): bump it when a chunk's boundaries or
+# text change, so an index built with the old chunks is refused rather than mixed.
+CHUNKER_VERSION = "1"
+
+
 @dataclass(frozen=True)
 class IndexMeta:
     """What the index was built with; opening it with something else is refused."""

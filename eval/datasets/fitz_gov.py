@@ -49,6 +49,7 @@ CaseType = Literal["abstention", "dispute", "grounding", "trustworthy_direct", "
 Expected = Literal["abstain", "flag_dispute", "answer_grounded"]
 CASE_TYPES: tuple[CaseType, ...] = ("abstention", "dispute", "grounding")
 TRUSTWORTHY_TYPES: tuple[CaseType, ...] = ("trustworthy_direct", "trustworthy_hedged")
+ALL_TYPES: tuple[CaseType, ...] = (*CASE_TYPES, *TRUSTWORTHY_TYPES)
 # case type → (fitz-gov's expected_mode, the behaviour Watercooler should show)
 _EXPECTED: dict[CaseType, tuple[str, Expected]] = {
     "abstention": ("abstain", "abstain"),

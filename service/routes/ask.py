@@ -11,10 +11,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import StreamingResponse
 from fastapi.sse import format_sse_event
 
-from core.answering import Assistant, StreamEvent
+from core.answering import StreamEvent
 from core.db import QuestionStore
 from core.errors import ConfigError
-from core.retrieval import Retriever
 from core.schema import Answer, Principal
 from service.components import Components
 from service.deps import AssistantDep, CallerDep, ComponentsDep
@@ -66,9 +65,7 @@ def ask(
 ) -> AskResponse:
     """A cited answer with people to contact."""
     generator = _prepare(body, c)
-    answer = _assistant(assistant, c, body.top_k).ask(
-        body.question, caller, body.filters, generator
-    )
+    answer = assistant.ask(body.question, caller, body.filters, generator, limit=body.top_k)
     return _logged(answer, body, caller, c.questions)
 
 
@@ -90,9 +87,7 @@ def ask_stream(
 ) -> EventStreamResponse:
     """The same answer as `POST /ask`, streamed."""
     generator = _prepare(body, c)  # bad requests fail here, before the stream starts
-    events = _assistant(assistant, c, body.top_k).ask_stream(
-        body.question, caller, body.filters, generator
-    )
+    events = assistant.ask_stream(body.question, caller, body.filters, generator, limit=body.top_k)
     return EventStreamResponse(
         _sse(events, body, caller, c.questions), headers={"Cache-Control": "no-cache"}
     )
@@ -116,20 +111,6 @@ def _prepare(body: AskRequest, c: Components) -> str:
         reason = c.unavailable.get(name, "not configured")
         raise ConfigError(f"generator {name!r} is not available: {reason}")
     return name
-
-
-def _assistant(assistant: Assistant, c: Components, top_k: int | None) -> Assistant:
-    """The shared assistant, or one retrieving `top_k` passages (cheap: no model is built)."""
-    if top_k is None:
-        return assistant
-    base = c.retriever
-    retrieval = base.settings.model_copy(
-        update={"top_k": top_k, "rerank_depth": max(base.settings.rerank_depth, top_k)}
-    )
-    retriever = Retriever(
-        base.index, base.embedder, base.sparse, base.reranker, retrieval, base.people
-    )
-    return Assistant(retriever, assistant.experts, assistant.generators, assistant.settings)
 
 
 def _logged(

@@ -9,22 +9,18 @@ from typing import Any
 import numpy as np
 import pytest
 
+from core.assembly import build_generators
 from core.config import Settings, get_settings
 from core.embedding import Embedder
 from core.schema import Principal
 from eval.__main__ import main
-from eval.behaviour import (
-    CaseRecord,
-    ContextRetriever,
-    answer_cases,
-    make_generators,
-    subset_cases,
-)
-from eval.behaviour_scoring import by_group, case_scores, forbidden_matches
+from eval.behaviour import ContextRetriever, answer_cases
+from eval.behaviour_scoring import CaseRecord, by_group, case_scores, forbidden_matches
 from eval.datasets.fitz_gov import BehaviourCase, CaseType
 from eval.metrics.entailment import LexicalEntailment
-from eval.runner import RunRequest, run_eval
-from eval.suites import dataset_spec, list_datasets
+from eval.request import RunRequest
+from eval.runner import run_eval
+from eval.suites import dataset_spec, list_datasets, subset as subset_cases
 
 LEXICAL = LexicalEntailment()
 MEALS = "Meals on business trips are reimbursed up to 55 EUR per day with an itemised receipt."
@@ -95,7 +91,7 @@ def test_cases_run_through_the_assistant_and_its_gate(
             forbidden=(r"\d+ USD",),
         ),
     ]
-    generators, unavailable = make_generators(["extractive", "llm"], settings, embedder)
+    generators, unavailable = build_generators(settings, embedder, ["extractive", "llm"])
     assert list(generators) == ["extractive"] and "llm.model" in unavailable["llm"]
     records = answer_cases(cases, generators, settings, embedder)["extractive"]
     off_topic, direct, grounded = records

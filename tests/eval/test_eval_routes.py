@@ -14,9 +14,9 @@ from fastapi.testclient import TestClient
 
 from core.config import get_settings
 from core.embedding import Embedder
+from eval.launcher import InProcessLauncher
 from service.components import Components
 from service.main import create_app
-from service.routes import evals
 from service.routes.evals import EvalJobs
 
 DATA = Path(__file__).parent / "fixtures"
@@ -34,7 +34,8 @@ def app_client(
         service={"auth_mode": "keys"},
         eval={"runs_dir": root / "runs", "beir_dir": DATA},
     )
-    with TestClient(create_app(settings, embedder=embedder)) as client:
+    served = create_app(settings, embedder=embedder, evals=InProcessLauncher())
+    with TestClient(served) as client:
         app: FastAPI = client.app  # type: ignore[assignment]
         components: Components = app.state.components
         headers = {}
@@ -124,13 +125,13 @@ def test_one_run_at_a_time(app_client: Any, monkeypatch: pytest.MonkeyPatch) -> 
         release.wait(30)
         raise RuntimeError("stopped by the test")
 
-    monkeypatch.setattr(evals, "run_eval", blocked_run)
+    app: FastAPI = client.app
+    jobs: EvalJobs = app.state.eval_jobs
+    monkeypatch.setattr(jobs.launcher, "run", blocked_run)
     body = {"dataset": TINY, "retrievers": ["hybrid"]}
     first = client.post("/evals/runs", json=body, headers=headers["trainer"])
     second = client.post("/evals/runs", json=body, headers=headers["admin"])
     release.set()
     assert first.status_code == 202
     assert second.status_code == 409 and second.json()["error"] == "job_running"
-    app: FastAPI = client.app  # type: ignore[assignment]
-    jobs: EvalJobs = app.state.eval_jobs
     assert jobs.wait(30)

@@ -11,8 +11,9 @@ import pytest
 from core.config import Settings, get_settings
 from core.embedding import Embedder
 from eval.__main__ import main, settings_with
-from eval.runner import RunRequest, run_eval, subset
-from eval.suites import EvalItem
+from eval.request import RunRequest
+from eval.runner import run_eval
+from eval.suites import EvalItem, subset
 
 TINY = Path(__file__).parent / "fixtures" / "tiny-beir"
 AGG_KEYS = {"mean", "ci_low", "ci_high", "n", "n_excluded"}

@@ -17,7 +17,8 @@ import pytest
 
 from core.config import get_settings
 from core.embedding import Embedder
-from eval.runner import RunRequest, run_eval
+from eval.request import RunRequest
+from eval.runner import run_eval
 
 # metric → (floor, value measured with the defaults on smoke-v1: 25 answerable questions,
 # 6 unanswerable, 6 who-to-ask). A floor allows one or two questions to change, not more.

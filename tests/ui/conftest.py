@@ -23,6 +23,7 @@ from core.db import Database
 from core.embedding import Embedder
 from core.index.factory import open_index
 from core.sources import bundled_sources_file, load_sources
+from eval.launcher import InProcessLauncher
 from ingest.job import build_pipeline
 from service.main import create_app
 from tests.service.conftest import LiveServer
@@ -104,7 +105,7 @@ def sample_data(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) ->
 
 
 def _serve(settings: Settings, embedder: Embedder) -> Iterator[Service]:
-    with LiveServer(create_app(settings, embedder=embedder)) as live:
+    with LiveServer(create_app(settings, embedder=embedder, evals=InProcessLauncher())) as live:
         keys = live.components.keys
         _, admin = keys.create("ui-admin", [], "admin", label="ui tests")
         _, trainer = keys.create("ui-trainer", [], "trainer", label="ui tests")

@@ -5,16 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from core.evalreport import HEADLINE, BehaviourMetrics, QuestionDetail
 from ui.markup import esc
-from ui.reports import BehaviourMetrics, EvalQuestion
-
-# The behaviour each case type expects, and the metric that says whether it was shown.
-HEADLINE = {
-    "abstention": "abstention_accuracy",
-    "dispute": "dispute_flagged",
-    "grounding": "no_forbidden_claims",
-    "trustworthy": "answer_rate",
-}
 
 
 def behaviour_frame(behaviour: BehaviourMetrics) -> pd.DataFrame:
@@ -46,14 +38,14 @@ def behaviour_table(behaviour: BehaviourMetrics) -> None:
     )
 
 
-def headline(case: EvalQuestion, generator: str) -> float | None:
+def headline(case: QuestionDetail, generator: str) -> float | None:
     """The case's headline score for one generator (1 = behaved as expected)."""
     answer = case.answers.get(generator)
     metric = HEADLINE.get(case.case_type or "")
     return answer.scores.get(metric) if answer and metric else None
 
 
-def case_details(cases: list[EvalQuestion]) -> None:
+def case_details(cases: list[QuestionDetail]) -> None:
     """Every case with each generator's outcome; one case's answers in full."""
     if not cases:
         return

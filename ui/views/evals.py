@@ -8,15 +8,20 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from core.evalreport import (
+    RETRIEVERS,
+    EvalDataset,
+    EvalRun,
+    EvalRunSummary,
+    Metrics,
+    QuestionDetail,
+)
 from ui import session
 from ui.client import ClientError, NotFound, WatercoolerClient
 from ui.markup import esc
-from ui.reports import EvalDataset, EvalQuestion, EvalRun, EvalRunSummary, Metrics
 from ui.views.behaviour import behaviour_table, case_details
 
 _RUN = "eval_run"
-# The eval suite's retrievers (eval/runner.py); others may be typed in.
-RETRIEVERS = ["bm25", "dense", "hybrid", "hybrid+rerank", "llamaindex"]
 DEFAULT_RETRIEVERS = ["bm25", "dense", "hybrid"]
 CHART_METRICS = ["ndcg@10", "recall@10", "mrr@10", "precision@5", "hit_rate@10", "map"]
 
@@ -140,7 +145,7 @@ def progress(run_id: str) -> None:
     )
 
 
-def question_details(questions: list[EvalQuestion]) -> None:
+def question_details(questions: list[QuestionDetail]) -> None:
     """Per question: expected documents against what each retriever returned."""
     if not questions:
         return
