@@ -4,7 +4,8 @@ Each line is ``pattern owner...``; owners are emails, chat handles, names (quote
 spaces) or ``Name <email>``, separated by spaces or commas. Patterns match like .gitignore,
 relative to the owners file's folder: a leading '/' anchors to it, a trailing '/' means
 everything under a folder, '*' stays within one path segment, '**' crosses segments, a
-pattern without a '/' matches at any depth. The last matching line wins.
+pattern without a '/' matches at any depth. The last matching line wins. Matching never
+backtracks (pathglob.py): a hostile pattern cannot stall a job.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 from core.errors import ConfigError
 from core.schema import Contributor
 from ingest.connectors.meta import parse_contributor
+from ingest.pathglob import PathGlob
 
 logger = logging.getLogger(__name__)
 
@@ -29,8 +31,7 @@ class OwnersRule:
     """One line of an owners file."""
 
     line: int
-    pattern: str
-    regex: re.Pattern[str]
+    pattern: PathGlob
     owners: tuple[Contributor, ...]
 
 
@@ -64,7 +65,7 @@ class OwnersFile:
             owners = _owners(rest)
             if not owners:
                 raise ConfigError(f"{path}: line {number}: pattern '{pattern}' has no owners")
-            rules.append(OwnersRule(number, pattern, _compile(pattern), tuple(owners)))
+            rules.append(OwnersRule(number, PathGlob.compile(pattern), tuple(owners)))
         return cls(path.resolve().parent, rules)
 
     def owners_for(self, path: Path) -> list[Contributor]:
@@ -74,7 +75,7 @@ class OwnersFile:
         except ValueError:
             return []
         for rule in reversed(self.rules):
-            if rule.regex.fullmatch(relative):
+            if rule.pattern.matches(relative):
                 return [owner.model_copy() for owner in rule.owners]
         return []
 
@@ -104,36 +105,3 @@ def _owners(tokens: list[str]) -> list[Contributor]:
     for word in words:
         add(word)
     return owners
-
-
-def _compile(pattern: str) -> re.Pattern[str]:
-    """A gitignore-style pattern as a regex over posix paths relative to the base."""
-    directory_only = pattern.endswith("/")
-    body = pattern.strip("/")
-    anchored = pattern.startswith("/") or "/" in body
-    out = []
-    i = 0
-    while i < len(body):
-        if body.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-        elif body.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif body[i] == "*":
-            out.append("[^/]*")
-            i += 1
-        elif body[i] == "?":
-            out.append("[^/]")
-            i += 1
-        else:
-            out.append(re.escape(body[i]))
-            i += 1
-    prefix = "" if anchored else "(?:.*/)?"
-    if directory_only:
-        suffix = "/.*"
-    elif body.endswith("/*") or body == "*":
-        suffix = ""  # 'docs/*' owns the files in docs/, not those in its subfolders
-    else:
-        suffix = "(?:/.*)?"  # a name also owns everything under a folder of that name
-    return re.compile(prefix + "".join(out) + suffix)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -86,3 +87,33 @@ def test_missing_file_and_unbalanced_quotes(tmp_path: Path) -> None:
     quoted.write_text('*  "Unclosed Name\n')
     with pytest.raises(ConfigError, match="line 1: No closing quotation"):
         OwnersFile.load(quoted)
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        "**/" * 30 + "x.md",
+        "/".join(["**/a*"] * 12) + "/zz",
+        "*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b",
+        "a/" + "**/?*/" * 20 + "end",
+    ],
+)
+def test_adversarial_patterns_match_in_linear_time(tmp_path: Path, pattern: str) -> None:
+    owners_file = tmp_path / "OWNERS"
+    owners_file.write_text(f"{pattern}  sre@acme.example\n")
+    owners = OwnersFile.load(owners_file)
+    near_misses = ["/".join(["a"] * 40) + "/y", "a" * 200, "/".join(["a" * 30] * 30)]
+    started = time.perf_counter()
+    for relative in near_misses:
+        assert owners.owners_for(tmp_path / relative) == []
+    assert time.perf_counter() - started < 0.5
+
+
+def test_deep_globstar_patterns_still_match(tmp_path: Path) -> None:
+    owners_file = tmp_path / "OWNERS"
+    owners_file.write_text("**/" * 30 + "x.md  sre@acme.example\n/a/**/b/*.md  b@acme.example\n")
+    owners = OwnersFile.load(owners_file)
+    assert [c.email for c in owners.owners_for(tmp_path / "p/q/x.md")] == ["sre@acme.example"]
+    assert [c.email for c in owners.owners_for(tmp_path / "a/b/c.md")] == ["b@acme.example"]
+    assert [c.email for c in owners.owners_for(tmp_path / "a/1/2/b/c.md")] == ["b@acme.example"]
+    assert owners.owners_for(tmp_path / "a/1/2/b/c/d.md") == []
