@@ -6,12 +6,28 @@ The service answers with these models and the UI parses them, so both import the
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 from core.schema import Passage, Person, PersonRef, SourceKind
+
+# C0 controls and DEL except tab, newline and carriage return: no request text gives them a
+# meaning, and a NUL stored in the database breaks PostgreSQL text and every export.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def no_control_characters(value: str) -> str:
+    """The value, unless it holds a control character (tab and newlines are allowed)."""
+    if CONTROL_CHARACTERS.search(value):
+        raise ValueError("control characters (such as NUL) are not allowed")
+    return value
+
+
+# Request text: a string without control characters.
+Text = Annotated[str, AfterValidator(no_control_characters)]
 
 
 class FacetValue(BaseModel):
@@ -187,14 +203,18 @@ class Counts(BaseModel):
 
 
 class Health(BaseModel):
-    """Whether the service can answer, and if not, why."""
+    """Whether the service can answer, and if not, why.
+
+    A caller without a key in keys mode gets `status` and `auth_mode` only; counts are of
+    what the caller may see.
+    """
 
     status: Literal["ok", "unavailable"]
     problems: list[str] = Field(default_factory=list)
-    index: IndexHealth
-    embedding_model: str
-    counts: Counts
-    database_reachable: bool
-    generators: list[str]
+    index: IndexHealth | None = None
+    embedding_model: str | None = None
+    counts: Counts = Field(default_factory=Counts)
+    database_reachable: bool | None = None
+    generators: list[str] = Field(default_factory=list)
     auth_mode: str
     ingest_job: str | None = Field(None, description="id of the running ingestion job")

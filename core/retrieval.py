@@ -18,6 +18,7 @@ from typing import Protocol
 
 from pydantic import BaseModel, Field, ValidationError
 
+from core.api import Text
 from core.config import RetrievalSettings
 from core.db import PeopleStore
 from core.embedding import Embedder
@@ -29,7 +30,6 @@ from core.sparse import Bm25Encoder
 
 log = logging.getLogger(__name__)
 
-_TEAM_PAGE = 500
 _MAX_CHAIN = 5  # superseded-by chains followed when demoting (A → B → C)
 
 
@@ -42,10 +42,10 @@ class QueryFilters(BaseModel):
     """
 
     kinds: list[SourceKind] | None = None
-    sources: list[str] | None = None
-    teams: list[str] | None = None
-    people: list[str] | None = None
-    tags: list[str] | None = None
+    sources: list[Text] | None = None
+    teams: list[Text] | None = None
+    people: list[Text] | None = None
+    tags: list[Text] | None = None
     updated_from: datetime | None = None
     updated_to: datetime | None = None
 
@@ -175,13 +175,7 @@ class Retriever:
         """Ids of everyone in the directory who belongs to one of `teams`."""
         if self.people is None:
             raise ConfigError("filtering by team needs the people directory (Retriever(people=))")
-        members: list[str] = []
-        for team in teams:
-            offset = 0
-            while page := self.people.list(team=team, limit=_TEAM_PAGE, offset=offset):
-                members.extend(p.id for p in page)
-                offset += len(page)
-        return list(dict.fromkeys(members))
+        return self.people.members(teams)
 
 
 def to_passages(hits: list[Hit]) -> list[Passage]:

@@ -21,6 +21,10 @@ from service.components import Components
 from service.facets import FacetCache
 from service.jobs import IngestJobs
 
+# Pages start at most this far in: far beyond any directory or key list, and well inside the
+# database's 64-bit integers (a larger offset was a 500 from SQLite).
+MAX_OFFSET = 1_000_000
+
 # auto_error=False: the Authenticator decides (open mode needs no key); these declare the
 # schemes in OpenAPI so the docs page offers to send a key.
 _bearer = HTTPBearer(auto_error=False, description="Authorization: Bearer <API key>")
@@ -116,7 +120,21 @@ def get_caller(
     return c.auth.authenticate(key_from_headers(request.headers.get("authorization"), api_key))
 
 
+def get_optional_caller(
+    c: ComponentsDep,
+    request: Request,
+    _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    api_key: Annotated[str | None, Depends(_api_key)],
+) -> Principal | None:
+    """The caller, or None when keys mode gets no key (for answers that need none)."""
+    key = key_from_headers(request.headers.get("authorization"), api_key)
+    if key is None and c.settings.service.auth_mode == "keys":
+        return None
+    return c.auth.authenticate(key)
+
+
 CallerDep = Annotated[Principal, Depends(get_caller)]
+OptionalCallerDep = Annotated[Principal | None, Depends(get_optional_caller)]
 
 
 def get_admin(caller: CallerDep) -> Principal:
@@ -151,7 +169,26 @@ def _kinds(values: list[str] | None) -> list[SourceKind] | None:
     return [SourceKind(k) for k in kinds] if kinds else None
 
 
+def check_filters(filters: QueryFilters, limit: int, where: str) -> QueryFilters:
+    """The filters, unless a list holds more than `limit` values (422: each costs a query
+    condition, and a team a directory lookup)."""
+    for name in ("kinds", "sources", "people", "teams", "tags"):
+        values = getattr(filters, name) or []
+        if len(values) > limit:
+            raise RequestValidationError(
+                [
+                    {
+                        "loc": (where, name) if where == "query" else ("body", where, name),
+                        "msg": f"at most {limit} values are allowed (got {len(values)})",
+                        "type": "too_long",
+                    }
+                ]
+            )
+    return filters
+
+
 def get_filters(
+    c: ComponentsDep,
     kinds: Annotated[list[str] | None, Query(description="wiki, blog, doc, video")] = None,
     sources: Annotated[list[str] | None, Query(description="source names")] = None,
     people: Annotated[list[str] | None, Query(description="author or owner ids")] = None,
@@ -161,7 +198,7 @@ def get_filters(
     updated_to: Annotated[datetime | None, Query(description="ISO 8601")] = None,
 ) -> QueryFilters:
     """Search filters from the query string (repeat a parameter or separate values by commas)."""
-    return QueryFilters(
+    filters = QueryFilters(
         kinds=_kinds(kinds),
         sources=_split(sources),
         people=_split(people),
@@ -170,6 +207,7 @@ def get_filters(
         updated_from=updated_from,
         updated_to=updated_to,
     )
+    return check_filters(filters, c.settings.service.max_filter_values, "query")
 
 
 FiltersDep = Annotated[QueryFilters, Depends(get_filters)]

@@ -18,8 +18,10 @@ from fastapi.middleware.cors import CORSMiddleware
 from core.config import Settings, apply_runtime_env, get_settings
 from core.embedding import Embedder
 from core.evalruns import EvalLauncher
+from service.access_log import redact_access_log
 from service.components import Components
 from service.errors import install_error_handlers
+from service.limits import BodyLimit, RequestGuard
 from service.routes import ROUTERS, evals as eval_routes
 
 log = logging.getLogger(__name__)
@@ -80,8 +82,13 @@ def create_app(
         description=DESCRIPTION,
         openapi_tags=TAGS,
         lifespan=lifespan,
+        # A redirect would be built from the Host header; RequestGuard drops the slash instead.
+        redirect_slashes=False,
     )
+    redact_access_log()
     install_error_handlers(app)
+    app.add_middleware(RequestGuard)
+    app.add_middleware(BodyLimit, limit=settings.service.max_body_bytes)
     if settings.service.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -22,6 +22,7 @@ from core.api import (
     SearchHit as SearchHit,
     SearchResponse as SearchResponse,
     StageProgress as StageProgress,
+    Text,
     Topic as Topic,
 )
 from core.db.questions import Rating
@@ -30,6 +31,9 @@ from core.schema import Answer, Expert, Role
 
 # Longest question the model accepts; service.max_question_chars (≤ this) is checked per request.
 QUESTION_HARD_LIMIT = 20000
+# An answer cites at most top_k (≤ 50) passages; a larger marker cannot name a citation.
+MAX_MARKER = 50
+MAX_KEY_GROUPS = 100
 
 
 class AskRequest(BaseModel):
@@ -48,7 +52,7 @@ class AskRequest(BaseModel):
         },
     )
 
-    question: str = Field(min_length=1, max_length=QUESTION_HARD_LIMIT)
+    question: Text = Field(min_length=1, max_length=QUESTION_HARD_LIMIT)
     filters: QueryFilters = Field(default_factory=QueryFilters)
     generator: Literal["extractive", "llm", "local"] | None = Field(
         None, description="default: the configured llm.generator"
@@ -82,7 +86,7 @@ class IngestJobRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"source": None}]})
 
-    source: str | None = None
+    source: Text | None = Field(None, max_length=255)
 
 
 class IngestJobList(BaseModel):
@@ -108,10 +112,12 @@ class FeedbackRequest(BaseModel):
         },
     )
 
-    question_id: str = Field(min_length=1, max_length=64)
+    question_id: Text = Field(min_length=1, max_length=64)
     rating: Rating
-    marker: int | None = Field(None, ge=1, description="the citation [n] the rating is about")
-    comment: str | None = Field(None, max_length=2000)
+    marker: int | None = Field(
+        None, ge=1, le=MAX_MARKER, description="the citation [n] the rating is about"
+    )
+    comment: Text | None = Field(None, max_length=2000)
 
 
 class FeedbackResponse(BaseModel):
@@ -135,10 +141,12 @@ class KeyCreateRequest(BaseModel):
         },
     )
 
-    user_id: str = Field(min_length=1, max_length=255, pattern=r"^\S+$")
-    groups: list[str] = Field(default_factory=list)
+    user_id: Text = Field(min_length=1, max_length=255, pattern=r"^\S+$")
+    groups: list[Annotated[Text, Field(min_length=1, max_length=255)]] = Field(
+        default_factory=list, max_length=MAX_KEY_GROUPS
+    )
     role: Role = "reader"
-    label: str | None = Field(None, max_length=200)
+    label: Text | None = Field(None, max_length=200)
 
 
 class ApiKeyInfo(BaseModel):

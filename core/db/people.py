@@ -70,6 +70,14 @@ class PeopleStore:
         with self._db.session("list teams") as session:
             return sorted(t for t in session.scalars(stmt) if t)
 
+    def members(self, teams: builtins.list[str]) -> builtins.list[str]:
+        """Ids of everyone in any of `teams`, in one query (a filter may name many teams)."""
+        if not teams:
+            return []
+        stmt = select(PersonRecord.id).where(PersonRecord.team.in_(set(teams)))
+        with self._db.session("list team members") as session:
+            return builtins.list(session.scalars(stmt.order_by(PersonRecord.id)))
+
     def count(self, query: str | None = None, team: str | None = None) -> int:
         """How many people match (see `list`)."""
         stmt = select(func.count()).select_from(PersonRecord).where(*_filters(query, team))

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from core.db import ApiKeyEntry
-from service.deps import AdminDep, KeysDep
+from service.deps import MAX_OFFSET, AdminDep, KeysDep
 from service.errors import ERROR_RESPONSES, ErrorBody
 from service.schemas import ApiKeyInfo, KeyCreated, KeyCreateRequest
 
@@ -39,7 +39,7 @@ def list_keys(
     keys: KeysDep,
     include_revoked: bool = True,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> list[ApiKeyInfo]:
     """Keys, newest first (never the keys themselves)."""
     entries = keys.list(include_revoked=include_revoked, limit=limit, offset=offset)

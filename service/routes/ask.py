@@ -16,7 +16,7 @@ from core.db import QuestionStore
 from core.errors import ConfigError
 from core.schema import Answer, Principal
 from service.components import Components
-from service.deps import AssistantDep, CallerDep, ComponentsDep
+from service.deps import AssistantDep, CallerDep, ComponentsDep, check_filters
 from service.errors import ERROR_RESPONSES, ErrorBody, error_payload
 from service.schemas import AskRequest, AskResponse
 
@@ -94,7 +94,8 @@ def ask_stream(
 
 
 def _prepare(body: AskRequest, c: Components) -> str:
-    """Check the question's length and the generator; returns the generator's name."""
+    """Check the question's length, its filters and the generator; the generator's name."""
+    check_filters(body.filters, c.settings.service.max_filter_values, "filters")
     limit = c.settings.service.max_question_chars
     if len(body.question) > limit:
         raise RequestValidationError(

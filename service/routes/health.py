@@ -6,9 +6,10 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from core.errors import WatercoolerError
-from core.index.base import IndexMeta
+from core.index.base import IndexMeta, SearchFilter
+from core.schema import Principal
 from service.components import Components
-from service.deps import ComponentsDep
+from service.deps import ComponentsDep, OptionalCallerDep
 from service.schemas import Counts, Health, IndexHealth
 
 router = APIRouter(tags=["health"])
@@ -18,19 +19,26 @@ router = APIRouter(tags=["health"])
     "/health",
     response_model=Health,
     summary="Service health",
-    description="The index backend, the model it was built with, what the service holds, and "
-    "whether the database answers. 503 with `problems` when something is wrong. No key needed.",
+    description="The index backend, the model it was built with, what the caller may see "
+    "(documents, passages, people), and whether the database answers. 503 with `problems` "
+    "when something is wrong. No key needed; in keys mode a caller without one gets only "
+    "`status` and `auth_mode`.",
     responses={503: {"model": Health, "description": "Something is wrong (see `problems`)"}},
 )
-def health(c: ComponentsDep) -> JSONResponse:
+def health(c: ComponentsDep, caller: OptionalCallerDep) -> JSONResponse:
     """Live checks of the index and the database."""
-    report = check(c)
+    report = check(c, caller)
     status = 200 if report.status == "ok" else 503
-    return JSONResponse(report.model_dump(mode="json"), status_code=status)
+    # Keys mode without a key: whether it works, nothing of what it holds or why it fails.
+    shown = {"status", "auth_mode"} if caller is None else None
+    return JSONResponse(report.model_dump(mode="json", include=shown), status_code=status)
 
 
-def check(c: Components) -> Health:
-    """Run the checks; each failure adds a problem with its reason."""
+def check(c: Components, caller: Principal | None) -> Health:
+    """Run the checks; each failure adds a problem with its reason.
+
+    Counts are of what `caller` may see (none for None: keys mode without a key).
+    """
     problems: list[str] = []
     meta: IndexMeta | None = None
     counts = Counts()
@@ -38,16 +46,16 @@ def check(c: Components) -> Health:
         problems.append(c.index_problem)
     try:
         meta = c.index.meta()
-        counts.chunks = c.index.count()
+        if caller is not None:
+            counts.chunks, counts.documents = _visible(c, caller)
     except WatercoolerError as exc:
         problems.append(f"index: {exc}")
     reachable = c.db.ping()
     if not reachable:
         problems.append(f"database {c.db.url} does not answer")
-    else:
+    elif caller is not None:
         try:
-            counts.documents = c.manifest.count_documents()
-            counts.people = c.people.count()
+            counts.people = c.people.count()  # the directory is open to every caller
         except WatercoolerError as exc:
             problems.append(f"database: {exc}")
     return Health(
@@ -66,3 +74,11 @@ def check(c: Components) -> Health:
         auth_mode=c.settings.service.auth_mode,
         ingest_job=c.jobs.running(),
     )
+
+
+def _visible(c: Components, caller: Principal) -> tuple[int, int]:
+    """Passages and documents the caller may see."""
+    visible = SearchFilter(principals=caller.access())
+    chunks = c.index.count(visible)
+    documents = c.index.facet("document_id", visible, limit=chunks) if chunks else {}
+    return chunks, len(documents)

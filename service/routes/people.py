@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 
 from core.index.base import SearchFilter
 from core.schema import SourceKind
-from service.deps import CallerDep, IndexDep, ManifestDep, PeopleDep
+from service.deps import MAX_OFFSET, CallerDep, IndexDep, ManifestDep, PeopleDep
 from service.errors import ERROR_RESPONSES, ErrorBody
 from service.routes.documents import visible_successor
 from service.schemas import PeoplePage, PersonProfile, ProfileDocument, Topic
@@ -34,7 +34,7 @@ def list_people(
     q: Annotated[str | None, Query(max_length=200)] = None,
     team: Annotated[str | None, Query(max_length=255)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> PeoplePage:
     """A page of people by name."""
     return PeoplePage(

@@ -108,8 +108,7 @@ def client(corpus_settings: Settings, embedder: Embedder) -> Iterator[TestClient
         yield test_client
 
 
-@pytest.fixture(scope="session")
-def callers(client: TestClient) -> Callers:
+def make_callers(client: TestClient) -> Callers:
     """Keys for a reader without groups, an hr reader and an admin."""
     keys = components(client).keys
     _, reader = keys.create("bob", [], "reader")
@@ -123,6 +122,29 @@ def callers(client: TestClient) -> Callers:
     )
 
 
+@pytest.fixture(scope="session")
+def keys_client(
+    tmp_path_factory: pytest.TempPathFactory, embedder: Embedder
+) -> Iterator[TestClient]:
+    """The app over its own copy of the ingested corpus in keys mode (no key: 401)."""
+    settings = make_settings(tmp_path_factory.mktemp("keys-data"), service={"auth_mode": "keys"})
+    ingest(settings, embedder)
+    with TestClient(create_app(settings, embedder=embedder)) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="session")
+def callers(client: TestClient) -> Callers:
+    """The test callers on the open-mode app."""
+    return make_callers(client)
+
+
+@pytest.fixture(scope="session")
+def keys_callers(keys_client: TestClient) -> Callers:
+    """The test callers on the keys-mode app (anonymous sends no key)."""
+    return make_callers(keys_client)
+
+
 @pytest.fixture
 def llm_stub(llm_server: LLMStub) -> LLMStub:
     """The stub, reset to a well-behaved server."""
@@ -133,13 +155,13 @@ def llm_stub(llm_server: LLMStub) -> LLMStub:
 class LiveServer:
     """An app served by uvicorn on a free loopback port, in a background thread."""
 
-    def __init__(self, app: FastAPI) -> None:
+    def __init__(self, app: FastAPI, log_level: str = "warning") -> None:
         self.app = app
         self._sock = socket.socket()
         self._sock.bind(("127.0.0.1", 0))
         host, port = self._sock.getsockname()[:2]
         self.url = f"http://{host}:{port}"
-        config = uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=5)
+        config = uvicorn.Config(app, log_level=log_level, timeout_graceful_shutdown=5)
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(
             target=self._server.run, kwargs={"sockets": [self._sock]}, daemon=True
