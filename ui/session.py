@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from core.schema import Person
 from ui.client import (
     ClientError,
     Forbidden,
@@ -174,9 +175,17 @@ def guarded() -> Iterator[None]:
 
 
 @st.cache_data(ttl=60, show_spinner=False)
-def _directory(service_url: str, key: str | None) -> dict[str, str]:
+def _directory(service_url: str, key: str | None) -> dict[str, Person]:
     with client(key) as http:
-        return {p.id: p.name for p in http.people(limit=200).items}
+        return {p.id: p for p in http.people(limit=200).items}
+
+
+def people_directory() -> dict[str, Person]:
+    """Person id → person, from the directory (cached for a minute); empty if it fails."""
+    try:
+        return _directory(settings().service_url, api_key())
+    except ClientError:
+        return {}
 
 
 @st.cache_data(ttl=60, show_spinner=False)
@@ -198,7 +207,4 @@ def document_title(document_id: str) -> str | None:
 
 def people_names() -> dict[str, str]:
     """Person id → name, from the directory (cached for a minute); empty if it fails."""
-    try:
-        return _directory(settings().service_url, api_key())
-    except ClientError:
-        return {}
+    return {pid: person.name for pid, person in people_directory().items()}

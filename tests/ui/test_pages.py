@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import httpx
+from streamlit.testing.v1 import AppTest
 
 from tests.ui.conftest import Service, app, html, no_exception, open_page
 
@@ -37,6 +38,26 @@ def test_a_filter_changes_the_results(ui_env: Service) -> None:
     for kind in ("doc", "wiki", "blog"):
         assert f'class="wc-kind wc-kind-{kind}"' not in videos
     assert videos != everything
+
+
+def _kind_counts(at: AppTest) -> dict[str, int]:
+    """The kind counts shown under the kind chips (from the "In these results" caption)."""
+    caption = next(c.value for c in at.caption if c.value.startswith("In these results: "))
+    first = caption.removeprefix("In these results: ").split(" · ")
+    kinds = {name: int(n.strip("*")) for name, n in (p.rsplit(" ", 1) for p in first if p != "…")}
+    assert set(kinds) <= {"Wiki", "Blog", "Doc", "Video"}, caption
+    return kinds
+
+
+def test_kind_counts_follow_the_query_and_the_chosen_kind(ui_env: Service) -> None:
+    at = open_page(app(), "views/search.py")
+    at.text_input(key="search_query").input("package size").run()
+    shown = html(at).count('class="wc-hit"')
+    assert sum(_kind_counts(at).values()) == shown
+    assert not any(c.value.startswith("score") for c in at.caption)  # no raw scores
+    at.pills(key="search_kinds").set_value(["wiki"]).run()
+    no_exception(at)
+    assert _kind_counts(at) == {"Wiki": html(at).count('class="wc-hit"')}
 
 
 def test_people_directory_lists_everyone_and_filters_by_team(ui_env: Service) -> None:
@@ -77,4 +98,6 @@ def test_a_document_opens_with_the_cited_passage_highlighted(ui_env: Service) ->
 def test_an_unknown_document_is_a_clear_message(ui_env: Service) -> None:
     at = open_page(app(), "views/document.py", doc="no-such-document")
     no_exception(at)
-    assert any("not found" in w.value for w in at.warning)
+    assert "Document not found" in html(at)
+    assert any("not found" in w.value and "removed" in w.value for w in at.warning)
+    assert "Search for it instead" in [str(link.proto.label) for link in at.main.get("page_link")]

@@ -6,6 +6,7 @@ import streamlit as st
 
 from ui import nav, session
 from ui.cards import outdated_link
+from ui.client import NotFound
 from ui.markup import (
     ICONS,
     esc,
@@ -102,6 +103,18 @@ def cited_passage(doc: DocumentView, chunk: ChunkSpan | None, start: int, end: i
         )
 
 
+def not_found(document_id: str) -> None:
+    """What happened to a document that cannot be shown, and where to go instead."""
+    st.html('<div class="wc-hero"><h1>Document not found</h1></div>')
+    st.warning(
+        f"The document `{document_id}` was not found. It may have been removed or renamed "
+        "in its source (the next ingestion removes it from the index), or it may be "
+        "restricted to a group you are not in.",
+        icon=":material/search_off:",
+    )
+    st.page_link(nav.SEARCH, label="Search for it instead", icon=":material/search:")
+
+
 def main() -> None:
     """The page: the document named by the link, or how to get to one."""
     document_id = st.query_params.get("doc")
@@ -113,8 +126,20 @@ def main() -> None:
         st.page_link(nav.SEARCH, label="Search for a document", icon=":material/search:")
         return
     with session.guarded(), session.client() as http:
-        doc = http.document(document_id)
+        try:
+            doc = http.document(document_id)
+        except NotFound:
+            not_found(document_id)
+            return
     metadata(doc)
+    if not doc.text.strip():
+        st.info(
+            "This document has no text to show: its source held none that could be read "
+            "(for example a scanned PDF without a text layer, or an empty transcript). "
+            "Open the original, if it has a link above, or ask its authors.",
+            icon=":material/text_snippet:",
+        )
+        return
     chunk, start, end = _span(doc)
     if 0 <= start < end:
         cited_passage(doc, chunk, start, end)

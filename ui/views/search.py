@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Callable
 from datetime import date
 
 import streamlit as st
 
+from core.schema import Person
 from ui import nav, session
 from ui.cards import outdated_link, source_header_html
 from ui.markup import KIND_LABELS, fmt_date, original_link, paragraphs
@@ -15,22 +18,37 @@ RESULTS = 20
 
 
 # Option labels must not change while a value is chosen (the browser sends back the label),
-# so the counts are shown beside the widgets, not in the options.
+# so the counts are shown beside the widgets, not in the options. The options are every value
+# the filters allow (from the service's facets); the counts are of the results shown, so they
+# follow the query and the chosen filters.
 _LABELS = "search_labels"
 SHOWN_COUNTS = 4
+FACETS = ("kinds", "sources", "people", "teams")
 
 
-def _counts(facets: list[FacetValue], labels: dict[str, str] | None = None) -> None:
-    """The most frequent values of a facet with their passage counts."""
-    if facets:
-        top = facets[:SHOWN_COUNTS]
-        more = " · …" if len(facets) > SHOWN_COUNTS else ""
-        st.caption(
-            " · ".join(f"{(labels or {}).get(f.value, f.label)} **{f.count}**" for f in top) + more
-        )
+def result_counts(hits: list[SearchHit], people: dict[str, Person]) -> dict[str, Counter[str]]:
+    """How many of the results have each kind, source, author and team."""
+    counts: dict[str, Counter[str]] = {
+        f: Counter() for f in ("kinds", "sources", "people", "teams")
+    }
+    for hit in hits:
+        counts["kinds"][hit.kind] += 1
+        counts["sources"][hit.source] += 1
+        authors = [people[pid] for pid in hit.author_ids if pid in people]
+        counts["people"].update(p.id for p in authors)
+        counts["teams"].update({p.team for p in authors if p.team})
+    return counts
 
 
-def _multiselect(label: str, facets: list[FacetValue], key: str) -> None:
+def _counts(counts: Counter[str], name: Callable[[str], str]) -> None:
+    """The most frequent values among the results, with how many results have each."""
+    if counts:
+        top = counts.most_common(SHOWN_COUNTS)
+        more = " · …" if len(counts) > SHOWN_COUNTS else ""
+        st.caption("In these results: " + " · ".join(f"{name(v)} **{n}**" for v, n in top) + more)
+
+
+def _multiselect(label: str, facets: list[FacetValue], key: str, counts: Counter[str]) -> None:
     labels: dict[str, str] = st.session_state.setdefault(_LABELS, {})
     labels.update({f.value: f.label for f in facets})
 
@@ -41,11 +59,11 @@ def _multiselect(label: str, facets: list[FacetValue], key: str) -> None:
         {f.value for f in facets} | set(_chosen(key)), key=lambda v: name(v).casefold()
     )
     st.multiselect(label, options, format_func=name, key=key)
-    _counts(facets)
+    _counts(counts, name)
 
 
-def _kinds(facets: list[FacetValue]) -> None:
-    """The source kinds as chips (there are only four), with their counts."""
+def _kinds(counts: Counter[str]) -> None:
+    """The source kinds as chips (there are only four), with their counts in the results."""
     st.pills(
         "Source kind",
         list(KIND_LABELS),
@@ -53,7 +71,7 @@ def _kinds(facets: list[FacetValue]) -> None:
         format_func=str.title,  # short: four chips fit beside the results
         key="search_kinds",
     )
-    _counts(facets, {k: k.title() for k in KIND_LABELS})
+    _counts(counts, str.title)
 
 
 def _chosen(key: str) -> list[str]:
@@ -78,12 +96,12 @@ def current_filters() -> Filters:
     )
 
 
-def filters_panel(facets: Facets) -> None:
-    """The filters, with the counts of the passages each choice would match."""
-    _kinds(facets.kinds)
-    _multiselect("Team", facets.teams, "search_teams")
-    _multiselect("Author", facets.authors, "search_people")
-    _multiselect("Source", facets.sources, "search_sources")
+def filters_panel(facets: Facets, counts: dict[str, Counter[str]]) -> None:
+    """The filters, with how many of the results have each value."""
+    _kinds(counts["kinds"])
+    _multiselect("Team", facets.teams, "search_teams", counts["teams"])
+    _multiselect("Author", facets.authors, "search_people", counts["people"])
+    _multiselect("Source", facets.sources, "search_sources", counts["sources"])
     st.text_input("Tags", key="search_tags", placeholder="e.g. policy, expenses")
     st.date_input(
         "Updated between",
@@ -116,7 +134,6 @@ def hit_card(rank: int, hit: SearchHit, names: dict[str, str]) -> None:
                 nav.person_link(names.get(pid, pid), pid)
             nav.document_link("Open in context", hit.document_id, hit.chunk_id)
             outdated_link(hit.superseded_by)
-            st.caption(f"score {hit.score:.3f}")
 
 
 def main() -> None:
@@ -134,9 +151,11 @@ def main() -> None:
     if query.strip():
         with results, session.guarded(), session.client() as http:
             result = http.search(query.strip(), filters=current_filters(), limit=RESULTS)
+    people = session.people_directory() if result else {}
     with side:
         st.html('<div class="wc-label">Filters</div>')
-        filters_panel(result.facets if result else Facets())
+        counts = result_counts(result.passages if result else [], people)
+        filters_panel(result.facets if result else Facets(), counts)
     with results:
         if result is None:
             st.info("Type a search above; the filters show how many passages each choice has.")
@@ -148,7 +167,7 @@ def main() -> None:
             f"{len(result.passages)} passages · {result.mode} search · "
             f"{result.timings_ms.get('total', 0):.0f} ms"
         )
-        names = session.people_names()
+        names = {pid: person.name for pid, person in people.items()}
         for rank, hit in enumerate(result.passages, start=1):
             hit_card(rank, hit, names)
 
