@@ -38,10 +38,10 @@ from core.generation.base import Generator
 from core.generation.citations import (
     NO_ANSWER,
     renumber,
-    split_sentences,
     used_markers,
     validate_citations,
 )
+from core.generation.sentences import split_sentences
 from core.retrieval import PassageSearch, QueryFilters, RetrievalResult
 from core.schema import Answer, Citation, Expert, Passage, PersonRef, Principal, SourceKind
 

@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 
 from core.generation.base import Generated
+from core.generation.sentences import split_sentences
 
 log = logging.getLogger(__name__)
 
@@ -29,10 +30,6 @@ _PREFIX = re.compile(r"^\s*(?:(?:sources?|passages?|docs?|documents?|refs?)\s*)?
 _RANGE = re.compile(r"^(\d+)\s*[-–]\s*(\d+)$")
 _MAX_RANGE = 10
 
-# A sentence ends at . ! ? (plus closing quotes/brackets and any markers right after it)
-# followed by whitespace and a character that does not start with a lowercase letter.
-_SENTENCE_END = re.compile(r"[.!?][\"')]*(?:[ \t]*\[\d+\])*[ \t]+(?=[^a-z\s\[])")
-_LIST_NUMBER = re.compile(r"\d{1,3}[.)]")
 _HAS_MARKER = re.compile(r"\[\d+\]")
 _BULLET = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
 _MIN_WORDS = 4
@@ -91,20 +88,6 @@ def compact(text: str) -> tuple[str, list[int]]:
     """Renumber markers to 1..k in order of first use; also the old number of each new one."""
     old = used_markers(text)
     return renumber(text, {n: i for i, n in enumerate(old, start=1)}), old
-
-
-def split_sentences(text: str) -> list[str]:
-    """Sentences of an answer: lines, split at sentence ends; markers stay with their sentence."""
-    sentences: list[str] = []
-    for line in text.splitlines():
-        start = 0
-        for end in _SENTENCE_END.finditer(line):
-            if _LIST_NUMBER.fullmatch(line[start : end.end()].strip()):
-                continue  # "1. Open ..." is a numbered step, not a sentence "1."
-            sentences.append(line[start : end.end()].strip())
-            start = end.end()
-        sentences.append(line[start:].strip())
-    return [s for s in sentences if s]
 
 
 def is_no_answer(text: str) -> bool:

@@ -28,9 +28,10 @@ import numpy as np
 
 from core.embedding import Embedder
 from core.generation.base import Generated
-from core.generation.citations import split_sentences as split_answer, validate_citations
+from core.generation.citations import validate_citations
 from core.generation.disputes import Side, find_conflict, note
-from core.generation.units import Unit, split_sentences, split_units
+from core.generation.sentences import split_sentences
+from core.generation.units import Unit, split_units
 from core.generation.words import STOPWORDS, WORD, stem, terms
 from core.schema import Passage, SourceKind
 
@@ -183,7 +184,7 @@ class ExtractiveGenerator:
         """The answer sentence by sentence (it is computed at once; streaming is for the API)."""
         text = self.generate(question, passages).text
         start = 0
-        for sentence in split_answer(text):
+        for sentence in split_sentences(text):
             end = text.index(sentence, start) + len(sentence)
             yield text[start:end]
             start = end

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from core.generation.sentences import split_sentences
+
 UnitKind = Literal["sentence", "item", "step", "row"]
 
 _HEADING = re.compile(r"^#{1,6}\s")
@@ -18,11 +20,6 @@ _FENCE = re.compile(r"^(```|~~~)")
 _BULLET = re.compile(r"^[-*+•]\s+(?P<text>.+)$")
 _NUMBERED = re.compile(r"^(?P<n>\d{1,2})[.)]\s+(?P<text>.+)$")
 _TABLE_SEPARATOR = re.compile(r"^\|?[\s:|-]+\|?$")
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[^a-z\s])")
-_ABBREVIATION = re.compile(
-    r"(?:\b(?:e\.g|i\.e|etc|vs|approx|incl|excl|no|nr|fig|mr|mrs|ms|dr|prof|st|dept)|\b[A-Z])\.$",
-    re.IGNORECASE,
-)
 _TERMINAL = (".", "!", "?", ":", ";", ")", '"')
 
 MIN_WORDS = 4
@@ -55,18 +52,6 @@ def _row_text(cells: list[str], header: list[str] | None) -> str:
     else:
         pairs = [c for c in rest if c]
     return f"{first} — {'; '.join(pairs)}" if first and pairs else "; ".join(pairs or [first])
-
-
-def split_sentences(paragraph: str) -> list[str]:
-    """Sentences of a paragraph, not split after common abbreviations or initials."""
-    pieces = _SENTENCE_END.split(paragraph.strip())
-    sentences: list[str] = []
-    for piece in pieces:
-        if sentences and _ABBREVIATION.search(sentences[-1]):
-            sentences[-1] = f"{sentences[-1]} {piece}"
-        else:
-            sentences.append(piece)
-    return [s.strip() for s in sentences if s.strip()]
 
 
 def _keep(text: str, kind: UnitKind) -> bool:

@@ -27,6 +27,7 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike
 
+from core.generation.sentences import split_sentences
 from eval.metrics.entailment import Entailment
 
 Passages = Mapping[int, str]
@@ -35,12 +36,6 @@ _PUNCTUATION = frozenset(string.punctuation)
 _ARTICLES = re.compile(r"\b(a|an|the)\b")
 _MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
-# End of a sentence: terminal punctuation, closing quotes/brackets, then any citation markers
-# written after the full stop ("... in 2023.[4]"), then whitespace or the end of the line.
-_SENTENCE_END = re.compile(r"[.!?]+[\"'”’)]*(?:\s*\[\d+(?:\s*,\s*\d+)*\])*(?=\s|$)")
-_ABBREVIATIONS = frozenset(
-    {"dr", "mr", "mrs", "ms", "prof", "st", "vs", "etc", "inc", "e.g", "i.e"}
-)
 
 
 def normalize_answer(text: str) -> str:
@@ -75,26 +70,9 @@ def semantic_similarity(a_vec: ArrayLike, b_vec: ArrayLike) -> float:
     return float(np.dot(a, b)) / norms
 
 
-def split_sentences(text: str) -> list[str]:
-    """Sentences of the text, one line at a time, keeping trailing citation markers."""
-    sentences: list[str] = []
-    for raw_line in text.splitlines():
-        line = _LIST_ITEM.sub("", raw_line).strip()
-        start = 0
-        for match in _SENTENCE_END.finditer(line):
-            rest = line[match.end() :].lstrip()
-            words = line[start : match.start()].split()
-            last_word = words[-1].lower() if words else ""
-            abbreviated = match.group().startswith(".") and (
-                last_word in _ABBREVIATIONS or (len(last_word) == 1 and last_word.isalpha())
-            )
-            if rest[:1].islower() or abbreviated:
-                continue  # "e.g. this", "Dr. Smith", "J. Smith": not the end of a sentence
-            sentences.append(line[start : match.end()].strip())
-            start = match.end()
-        if line[start:].strip():
-            sentences.append(line[start:].strip())
-    return sentences
+def statements(text: str) -> list[str]:
+    """The sentences of an answer without list bullets or numbers: what a judge is asked."""
+    return split_sentences("\n".join(_LIST_ITEM.sub("", line) for line in text.splitlines()))
 
 
 def strip_markers(text: str) -> str:
@@ -106,7 +84,7 @@ def strip_markers(text: str) -> str:
 def parse_citations(answer: str) -> list[tuple[str, list[int]]]:
     """Each sentence without its markers, with the marker numbers it cites (first use order)."""
     parsed: list[tuple[str, list[int]]] = []
-    for sentence in split_sentences(answer):
+    for sentence in statements(answer):
         found = [int(n) for group in _MARKER.findall(sentence) for n in group.split(",")]
         markers = list(dict.fromkeys(found))
         text = strip_markers(sentence)

@@ -18,7 +18,7 @@ from eval.metrics.answers import (
     leaked_ids,
     parse_citations,
     semantic_similarity,
-    split_sentences,
+    statements as split_sentences,
     token_f1,
 )
 from eval.metrics.entailment import LexicalEntailment

@@ -9,10 +9,10 @@ from core.generation.citations import (
     compact,
     is_no_answer,
     renumber,
-    split_sentences,
     used_markers,
     validate_citations,
 )
+from core.generation.sentences import split_sentences
 
 
 @pytest.mark.parametrize(

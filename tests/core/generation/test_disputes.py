@@ -9,9 +9,10 @@ from typing import Any
 import pytest
 
 from core.answering import StreamRenumberer
-from core.generation.citations import compact, split_sentences, used_markers, validate_citations
+from core.generation.citations import compact, used_markers, validate_citations
 from core.generation.disputes import Side, find_conflict, quantities
 from core.generation.extractive import ExtractiveGenerator
+from core.generation.sentences import split_sentences
 from tests.core.generation.samples import passage
 
 POLICY = passage(

@@ -10,7 +10,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from core.generation.citations import split_sentences, used_markers, validate_citations
+from core.generation.citations import used_markers, validate_citations
+from core.generation.sentences import split_sentences
 from core.generation.extractive import ExtractiveGenerator
 from core.schema import Passage
 from tests.core.generation.samples import passage

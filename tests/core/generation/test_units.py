@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from core.generation.units import split_sentences, split_units
+from core.generation.sentences import split_sentences
+from core.generation.units import split_units
 
 
 def texts(text: str, transcript: bool = False) -> list[str]:
