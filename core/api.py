@@ -163,6 +163,9 @@ class IngestSummary(BaseModel):
 
     sources: dict[str, SourceCounts] = Field(default_factory=dict)
     failures: list[IngestFailure] = Field(default_factory=list)
+    notes: list[IngestFailure] = Field(
+        default_factory=list, description="items ingested with a remark (a name kept escaped)"
+    )
     unknown_people: list[str] = Field(default_factory=list)
     orphans_removed: int = 0
     seconds: float = 0.0

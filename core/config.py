@@ -112,6 +112,12 @@ class IngestSettings(BaseModel):
     follow_outside_links: bool = Field(
         False, description="follow links that lead outside a source's folder (every source)"
     )
+    people_strict: bool = Field(
+        False, description="refuse the whole people directory when one entry is invalid"
+    )
+    people_max_field_chars: int = Field(
+        10_000, ge=100, description="longest field of a people directory entry"
+    )
 
 
 class LLMSettings(BaseModel):

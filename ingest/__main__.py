@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -217,14 +218,15 @@ def print_report(report: IngestSummary, console: Console) -> None:
             else ""
         )
     )
-    if report.failures:
-        failed = Table(title="Skipped items")
-        failed.add_column("source")
-        failed.add_column("path")
-        failed.add_column("reason")
-        for f in report.failures:
-            failed.add_row(f.source, f.path, f.reason)
-        console.print(failed)
+    for title, items in (("Skipped items", report.failures), ("Notes", report.notes)):
+        if not items:
+            continue
+        table = Table(title=title)
+        for col in ("source", "path", "reason"):
+            table.add_column(col)
+        for f in items:  # names come from the sources: never read them as markup
+            table.add_row(escape(f.source), escape(f.path), escape(f.reason))
+        console.print(table)
     if report.unknown_people:
         console.print(
             "authors not in the people directory (kept without contact details): "

@@ -32,9 +32,8 @@ def build_pipeline(
         sparse=Bm25Encoder(),
         db=db,
         chunking=settings.chunking,
-        max_file_bytes=int(settings.ingest.max_file_mb * 1024 * 1024),
+        ingest=settings.ingest,
         batch_size=settings.embedding.batch_size * 2,
-        follow_outside_links=settings.ingest.follow_outside_links,
     )
 
 

@@ -2,6 +2,7 @@
 
 A directory is YAML (a list of mappings, or a mapping with a ``people`` list) or CSV with
 the header ``name,email,team,title,timezone,chat,aliases`` (aliases separated by ';').
+An invalid entry is skipped and reported (or, strict, refuses the directory).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import csv
 import io
 import logging
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -25,44 +27,91 @@ logger = logging.getLogger(__name__)
 _FIELDS = ("name", "email", "team", "title", "timezone", "chat", "aliases")
 
 
+MAX_FIELD_CHARS = 10_000
+
+
+@dataclass
+class SkippedEntry:
+    """An entry of the people directory left out, and why."""
+
+    where: str
+    reason: str
+
+
 def load_people(path: Path) -> list[Person]:
-    """Read and validate a people directory (YAML or CSV).
+    """Read a people directory, refusing it whole if any entry is invalid (see `read_people`)."""
+    return read_people(path, strict=True)[0]
+
+
+def read_people(
+    path: Path, *, strict: bool = False, max_field_chars: int = MAX_FIELD_CHARS
+) -> tuple[list[Person], list[SkippedEntry]]:
+    """Read and validate a people directory (YAML or CSV): the people, and the entries skipped.
+
+    An entry without a name, with an unknown timezone, a field over `max_field_chars`
+    characters or another entry's email is skipped and returned with its reason; with
+    `strict` it refuses the whole directory instead.
 
     Raises:
-        ConfigError: the file is unreadable, or an entry lacks a name, has an unknown
-            timezone or repeats another entry's email.
+        ConfigError: the file is unreadable or not a directory of people, or (strict) an
+            entry is invalid.
     """
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read people directory {path}: {exc}") from exc
     csv_file = path.suffix.lower() == ".csv"
-    entries = _csv_entries(text) if csv_file else _yaml_entries(text, path)
+    entries = _csv_entries(text, max_field_chars) if csv_file else _yaml_entries(text, path)
     people: list[Person] = []
+    skipped: list[SkippedEntry] = []
     emails: dict[str, str] = {}
     for where, entry in entries:
-        person = _person(entry, f"{path}: {where}")
+        try:
+            if isinstance(entry, str):  # the reader's own complaint about this row
+                raise ConfigError(entry)
+            person = _person(entry, max_field_chars)
+            if person.email and person.email in emails:
+                raise ConfigError(f"email {person.email} already used by {emails[person.email]}")
+        except ConfigError as exc:
+            if strict:
+                raise ConfigError(f"{path}: {where}: {exc}") from exc
+            skipped.append(SkippedEntry(where, str(exc)))
+            logger.warning("people entry skipped", extra={"where": where, "why": str(exc)})
+            continue
         if person.email:
-            if person.email in emails:
-                raise ConfigError(
-                    f"{path}: {where}: email {person.email} already used by {emails[person.email]}"
-                )
             emails[person.email] = person.name
         people.append(person)
-    return people
+    return people, skipped
 
 
-def _csv_entries(text: str) -> list[tuple[str, dict[str, Any]]]:
-    reader = csv.DictReader(io.StringIO(text))
-    entries = []
-    for row in reader:
-        entry = {k.strip().lower(): (v or "").strip() for k, v in row.items() if k}
-        entry["aliases"] = [a.strip() for a in entry.get("aliases", "").split(";") if a.strip()]
-        entries.append((f"line {reader.line_num}", entry))
-    return entries
+def _csv_entries(text: str, max_field_chars: int) -> list[tuple[str, dict[str, Any] | str]]:
+    """Rows as entries; a row the reader refuses becomes its reason (a string)."""
+    previous = csv.field_size_limit(max_field_chars)  # the limit is global to the csv module
+    try:
+        reader = csv.DictReader(io.StringIO(text))
+        entries: list[tuple[str, dict[str, Any] | str]] = []
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:  # the row is dropped; the reader goes on with the next
+                reason = f"unreadable row: {exc} (ingest.people_max_field_chars)"
+                entries.append((f"line {reader.line_num + 1}", reason))
+                continue
+            entry: dict[str, Any] = {
+                k.strip().lower(): (v or "").strip()
+                for k, v in row.items()
+                if isinstance(k, str) and k and isinstance(v, str | None)
+            }
+            entry["aliases"] = [a.strip() for a in entry.get("aliases", "").split(";") if a.strip()]
+            entries.append((f"line {reader.line_num}", entry))
+        return entries
+    finally:
+        csv.field_size_limit(previous)
 
 
-def _yaml_entries(text: str, path: Path) -> list[tuple[str, dict[str, Any]]]:
+def _yaml_entries(text: str, path: Path) -> list[tuple[str, dict[str, Any] | str]]:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -71,19 +120,23 @@ def _yaml_entries(text: str, path: Path) -> list[tuple[str, dict[str, Any]]]:
         data = data.get("people")
     if not isinstance(data, list):
         raise ConfigError(f"{path}: expected a list of people (or a 'people' list)")
-    entries = []
+    entries: list[tuple[str, dict[str, Any] | str]] = []
     for number, entry in enumerate(data, start=1):
         if not isinstance(entry, dict):
-            raise ConfigError(f"{path}: entry {number}: expected a mapping, got {entry!r}")
-        entries.append((f"entry {number}", entry))
+            entries.append((f"entry {number}", f"expected a mapping, got {str(entry)[:80]!r}"))
+        else:
+            entries.append((f"entry {number}", entry))
     return entries
 
 
-def _person(entry: dict[str, Any], where: str) -> Person:
+def _person(entry: dict[str, Any], max_field_chars: int) -> Person:
     values: dict[str, Any] = {k: entry[k] for k in _FIELDS if entry.get(k) not in (None, "")}
+    for key, value in values.items():
+        if len(str(value)) > max_field_chars:
+            raise ConfigError(f"field '{key}' is longer than {max_field_chars} characters")
     name = values.get("name")
     if not isinstance(name, str) or not name.strip():
-        raise ConfigError(f"{where}: missing name")
+        raise ConfigError("missing name")
     values["name"] = name = " ".join(name.split())
     if isinstance(values.get("aliases"), str):
         values["aliases"] = [a.strip() for a in values["aliases"].split(";") if a.strip()]
@@ -94,11 +147,11 @@ def _person(entry: dict[str, Any], where: str) -> Person:
         try:
             ZoneInfo(str(zone))
         except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ConfigError(f"{where}: unknown timezone {zone!r} (use an IANA name)") from exc
+            raise ConfigError(f"unknown timezone {zone!r} (use an IANA name)") from exc
     try:
         return Person(id=person_id_for(name, values.get("email")), **values)
     except ValidationError as exc:
-        raise ConfigError(f"{where}: {exc}") from exc
+        raise ConfigError(str(exc)) from exc
 
 
 def normalise(name: str) -> str:

@@ -18,25 +18,27 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from core.config import ChunkingSettings
+from core.config import ChunkingSettings, IngestSettings
 from core.db import Database, ManifestStore, PeopleStore
 from core.embedding import Embedder
 from core.errors import SourceError, WatercoolerError
 from core.index.base import CHUNKER_VERSION, IndexMeta, IndexPoint, VectorIndex
-from core.schema import Chunk, Document
+from core.schema import Chunk, Document, Person
 from core.sources import SourceConfig, SourcesConfig
 from core.sparse import Bm25Encoder
 from ingest.chunking import Chunker
 from ingest.connectors import connector_for
-from ingest.connectors.listing import check_entry
+from ingest.connectors.listing import check_entry, escaped
 from ingest.owners import OwnersFile
 from ingest.payload import chunk_payload, embedding_text, person_ids
-from ingest.people import PeopleResolver, load_people
+from ingest.people import PeopleResolver, read_people
 from ingest.prepare import document_hash, file_hash_of, prepare_document
 from ingest.report import Failure, IngestReport
 
 log = logging.getLogger(__name__)
 
+PEOPLE_DIRECTORY = "people directory"  # the report's source name for skipped people entries
+NOT_UTF8 = "file name is not valid UTF-8: kept, its other bytes written as \\xNN"
 ProgressHook = Callable[[str, int, int | None], None]  # (stage, advance, total)
 
 
@@ -86,9 +88,8 @@ class IngestPipeline:
         sparse: Bm25Encoder,
         db: Database,
         chunking: ChunkingSettings,
-        max_file_bytes: int,
+        ingest: IngestSettings,
         batch_size: int = 128,
-        follow_outside_links: bool = False,
     ) -> None:
         self.sources = sources
         self.index = index
@@ -97,9 +98,9 @@ class IngestPipeline:
         self.manifest = ManifestStore(db)
         self.people = PeopleStore(db)
         self.chunker = Chunker(chunking, embedder.token_lengths, embedder.token_offsets)
-        self.max_file_bytes = max_file_bytes
+        self.limits = ingest
+        self.max_file_bytes = int(ingest.max_file_mb * 1024 * 1024)
         self.batch_size = batch_size
-        self.follow_outside_links = follow_outside_links
         self._chunking = chunking
         self._source_names = {s.name for s in sources.sources}
 
@@ -114,11 +115,11 @@ class IngestPipeline:
         started = time.perf_counter()
         report = IngestReport()
         selected = [s for s in self.sources.sources if only in (None, s.name)]
-        if self.follow_outside_links:
+        if self.limits.follow_outside_links:
             selected = [s.model_copy(update={"follow_outside_links": True}) for s in selected]
         if only and not selected:
             raise SourceError(only, "no such source in the sources file")
-        people = load_people(self.sources.people) if self.sources.people else []
+        people = self._people(report)
         resolver = PeopleResolver(people)
         owners = OwnersFile.load(self.sources.owners) if self.sources.owners else None
         self.index.ensure(
@@ -144,6 +145,22 @@ class IngestPipeline:
         report.seconds = time.perf_counter() - started
         log.info("ingestion finished", extra={"report": report.to_dict()})
         return report
+
+    def _people(self, report: IngestReport) -> list[Person]:
+        """The people directory; entries it skips are reported like skipped files."""
+        if not self.sources.people:
+            return []
+        people, skipped = read_people(
+            self.sources.people,
+            strict=self.limits.people_strict,
+            max_field_chars=self.limits.people_max_field_chars,
+        )
+        name = self.sources.people.name
+        report.failures += [
+            Failure(source=PEOPLE_DIRECTORY, path=f"{name}: {s.where}", reason=s.reason)
+            for s in skipped
+        ]
+        return people
 
     # -- producer: parse and chunk -------------------------------------------------------
 
@@ -181,13 +198,18 @@ class IngestPipeline:
             connector = connector_for(source, self.max_file_bytes)
             files = connector.files()
         except SourceError as exc:
-            report.failures.append(Failure(source=source.name, path=exc.path, reason=exc.reason))
+            report.failures.append(
+                Failure(source=source.name, path=escaped(exc.path), reason=escaped(exc.reason))
+            )
             items.put(_SourceDone(source.name, complete=False))
             return
         if progress:
             progress("parse", 0, len(files))
         for path in files:
             rel = _relative(path, source.path)
+            if rel != escaped(rel):
+                rel = escaped(rel)
+                report.notes.append(Failure(source=source.name, path=rel, reason=NOT_UTF8))
             done.files.add(rel)
             entry = self.manifest.get_file(source.name, rel)
             try:
@@ -205,7 +227,9 @@ class IngestPipeline:
                 docs = connector.parse(path)
             except SourceError as exc:
                 counts.failed += 1
-                report.failures.append(Failure(source=source.name, path=rel, reason=exc.reason))
+                report.failures.append(
+                    Failure(source=source.name, path=rel, reason=escaped(exc.reason))
+                )
                 log.warning(
                     "skipped", extra={"source": source.name, "path": rel, "why": exc.reason}
                 )

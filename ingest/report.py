@@ -16,6 +16,7 @@ class IngestReport:
 
     sources: dict[str, SourceCounts] = field(default_factory=dict)
     failures: list[Failure] = field(default_factory=list)
+    notes: list[Failure] = field(default_factory=list)
     unknown_people: list[str] = field(default_factory=list)
     orphans_removed: int = 0
     seconds: float = 0.0
@@ -44,6 +45,7 @@ class IngestReport:
         return IngestSummary(
             sources=self.sources,
             failures=self.failures,
+            notes=self.notes,
             unknown_people=self.unknown_people,
             orphans_removed=self.orphans_removed,
             seconds=self.seconds,

@@ -15,6 +15,7 @@ from urllib.parse import quote
 from core.errors import SourceError
 from core.schema import Block, Document, document_id
 from core.sources import SourceConfig
+from ingest.connectors.listing import escaped
 from ingest.connectors.meta import DocMeta, find_sidecar, load_yaml, meta_from_mapping
 
 
@@ -104,11 +105,11 @@ def source_root(source: SourceConfig) -> Path:
 
 
 def relative_path(source: SourceConfig, path: Path) -> str:
-    """The posix path of `path` relative to the source root."""
+    """The posix path of `path` relative to the source root (escaped if not UTF-8)."""
     try:
-        return path.relative_to(source_root(source)).as_posix()
+        return escaped(path.relative_to(source_root(source)).as_posix())
     except ValueError:
-        return path.name
+        return escaped(path.name)
 
 
 def link_for(source: SourceConfig, native_id: str) -> str | None:
@@ -204,7 +205,7 @@ def file_document(
         path=rel,
         meta=meta,
         parts=parts,
-        fallback_title=first_title or humanise(path.stem),
+        fallback_title=first_title or humanise(escaped(path.stem)),
     )
     if not document.text:
         raise SourceError(str(path), "no text extracted")

@@ -4,7 +4,8 @@ The walk never follows a link (to a file or a folder) that resolves outside the 
 folder unless the source allows it (``follow_outside_links``), and it never enters a folder
 twice (link loops). What it will not or cannot read is still listed, so that the job reports
 it: `check_entry` raises SourceError for such entries — a link leading outside, a folder that
-cannot be read — before anything is opened.
+cannot be read — before anything is opened. File names that are not UTF-8 are kept, with
+their odd bytes written as '\\xNN' (`escaped`), wherever a name becomes text.
 """
 
 from __future__ import annotations
@@ -94,3 +95,8 @@ def check_entry(source: SourceConfig, path: Path) -> None:
 
 def _inside(path: Path, root: Path) -> bool:
     return path == root or path.is_relative_to(root)
+
+
+def escaped(name: str) -> str:
+    """A name as valid UTF-8: bytes that are not (kept as surrogates by the OS layer) → '\\xNN'."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")

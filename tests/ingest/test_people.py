@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import pytest
 
 from core.errors import ConfigError
 from core.schema import Contributor, person_id_for
-from ingest.people import PeopleResolver, load_people
+from ingest.people import PeopleResolver, load_people, read_people
 from tests.ingest.connector_support import FIXTURES
 
 PEOPLE = FIXTURES / "people"
@@ -60,6 +61,55 @@ def test_load_csv_directory() -> None:
 def test_invalid_directories_raise_config_error(name: str, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         load_people(PEOPLE / name)
+
+
+@pytest.mark.parametrize(
+    ("name", "where", "reason"),
+    [
+        ("missing-name.csv", "line 3", "missing name"),
+        ("bad-timezone.yaml", "entry 2", "unknown timezone 'Mars/Olympus_Mons'"),
+        ("duplicate-email.yaml", "entry 2", "email priya.raman@acme.example already used"),
+    ],
+)
+def test_invalid_entries_are_skipped_and_reported(name: str, where: str, reason: str) -> None:
+    people, skipped = read_people(PEOPLE / name)
+    assert len(people) >= 1
+    assert [s.where for s in skipped] == [where]
+    assert reason in skipped[0].reason
+
+
+def test_a_huge_csv_field_is_reported_and_the_rest_loads(tmp_path: Path) -> None:
+    directory = tmp_path / "people.csv"
+    directory.write_text(
+        "name,email,team,title,timezone,chat,aliases\n"
+        "Priya Raman,priya@acme.example,Platform,,Europe/London,,\n"
+        f"Huge Field,huge@acme.example,{'x' * 20_000_000},,,,\n"
+        "Mars Person,mars@acme.example,,,Mars/Olympus_Mons,,\n"
+        "Ola Berg,ola@acme.example,,,Europe/Oslo,,\n"
+    )
+    people, skipped = read_people(directory, max_field_chars=1000)
+    assert [p.name for p in people] == ["Priya Raman", "Ola Berg"]
+    assert [(s.where, s.reason) for s in skipped] == [
+        (
+            "line 3",
+            "unreadable row: field larger than field limit (1000) (ingest.people_max_field_chars)",
+        ),
+        ("line 4", "unknown timezone 'Mars/Olympus_Mons' (use an IANA name)"),
+    ]
+    with pytest.raises(ConfigError, match=r"line 3: unreadable row: field larger than field limit"):
+        read_people(directory, strict=True, max_field_chars=1000)
+    assert csv.field_size_limit() == 131072  # the csv module's global limit is put back
+
+
+def test_a_huge_yaml_field_is_reported(tmp_path: Path) -> None:
+    directory = tmp_path / "people.yaml"
+    directory.write_text(f"- name: Priya Raman\n- name: Long\n  title: {'x' * 5000}\n- 42\n")
+    people, skipped = read_people(directory, max_field_chars=1000)
+    assert [p.name for p in people] == ["Priya Raman"]
+    assert [(s.where, s.reason) for s in skipped] == [
+        ("entry 2", "field 'title' is longer than 1000 characters"),
+        ("entry 3", "expected a mapping, got '42'"),
+    ]
 
 
 def test_unreadable_or_wrongly_shaped_directory(tmp_path: Path) -> None:
