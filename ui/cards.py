@@ -16,11 +16,13 @@ from ui.markup import (
     kind_badge,
     mark_quote,
     original_link,
+    shorten,
 )
 from ui.models import DocumentView
 from ui.style import avatar_colour
 
 MAX_EVIDENCE = 3
+MAX_WHY_CHARS = 44  # a document title that fits one line of a contact card
 
 
 def person_html(
@@ -62,7 +64,7 @@ def contact_card(expert: Expert) -> None:
             st.html('<div class="wc-why">Why them: they wrote or own</div>')
         for doc in expert.documents[:MAX_EVIDENCE]:
             nav.document_link(
-                doc.title,
+                shorten(doc.title, MAX_WHY_CHARS),
                 doc.document_id,
                 icon=":material/edit_note:" if doc.role == "author" else ":material/folder_shared:",
                 help=f"{doc.title} ({doc.role})",

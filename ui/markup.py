@@ -113,6 +113,16 @@ def kind_badge(kind: str) -> str:
     return f'<span class="wc-kind wc-kind-{esc(kind)}">{esc(label)}</span>'
 
 
+def shorten(text: str, limit: int) -> str:
+    """`text` cut at a word boundary to at most `limit` characters, with "…" when cut."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit // 2 else cut).rstrip(" ,.;:-–—") + "…"
+
+
 OUTDATED_BADGE = '<span class="wc-kind wc-outdated">Outdated</span>'
 
 

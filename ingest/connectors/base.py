@@ -119,9 +119,35 @@ def link_for(source: SourceConfig, native_id: str) -> str | None:
     return source.url_base + quote(native_id, safe="/")
 
 
+# Words a file name writes in lower case that a title spells otherwise.
+_TITLE_WORDS = {
+    "oncall": "on-call",
+    "faq": "FAQ",
+    "api": "API",
+    "ai": "AI",
+    "ui": "UI",
+    "ux": "UX",
+    "qa": "QA",
+    "okr": "OKR",
+    "kpi": "KPI",
+    "scorm": "SCORM",
+    "xapi": "xAPI",
+}
+_VOWELS = set("aeiouy")
+
+
+def _title_word(word: str) -> str:
+    """A file-name word as a title writes it: known spellings, vowel-less short words upper."""
+    if word.lower() in _TITLE_WORDS:
+        return _TITLE_WORDS[word.lower()]
+    if word.isalpha() and word.islower() and len(word) <= 4 and not _VOWELS & set(word):
+        return word.upper()  # lms, hr, pdf, sql: acronyms, not words
+    return word
+
+
 def humanise(stem: str) -> str:
-    """A readable title from a file stem: 'deploy_guide-v2' -> 'Deploy guide v2'."""
-    words = " ".join(re.split(r"[\s_-]+", stem)).strip()
+    """A readable title from a file stem: 'lms-oncall_guide-v2' -> 'LMS on-call guide v2'."""
+    words = " ".join(_title_word(w) for w in re.split(r"[\s_-]+", stem) if w)
     return words[:1].upper() + words[1:] if words else stem
 
 

@@ -245,7 +245,7 @@ def test_title_falls_back_to_the_humanised_file_name(tmp_path: Path) -> None:
     (tmp_path / "vpn_setup-guide.md").write_text("Install the client and sign in with SSO.\n")
     connector = DocumentsConnector(make_source("doc", tmp_path), MAX_BYTES)
     (doc,) = connector.parse(tmp_path / "vpn_setup-guide.md")
-    assert doc.title == "Vpn setup guide"
+    assert doc.title == "VPN setup guide"
     assert doc.url is None
 
 

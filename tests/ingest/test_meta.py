@@ -122,6 +122,9 @@ def test_meta_from_mapping_validates_fields() -> None:
 def test_humanise_file_stems() -> None:
     assert humanise("deploy_guide-v2") == "Deploy guide v2"
     assert humanise("README") == "README"
+    assert humanise("lms-oncall-onboarding") == "LMS on-call onboarding"
+    assert humanise("hr_faq") == "HR FAQ"
+    assert humanise("oncall-rota") == "On-call rota"
 
 
 def test_html_blocks_bare_text_breaks_and_nesting() -> None:

@@ -62,6 +62,14 @@ def test_srt_without_sidecar() -> None:
     ]
 
 
+def test_a_title_from_the_file_name_keeps_acronyms(tmp_path: Path) -> None:
+    sample = Path(__file__).resolve().parents[2] / "examples" / "sample" / "videos"
+    transcript = tmp_path / "lms-oncall-onboarding.srt"
+    transcript.write_bytes((sample / transcript.name).read_bytes())  # the sample has no sidecar
+    (doc,) = _connector(tmp_path).parse(transcript)
+    assert doc.title == "LMS on-call onboarding"
+
+
 @pytest.mark.parametrize(
     ("name", "reason"),
     [

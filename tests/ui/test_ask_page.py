@@ -34,6 +34,16 @@ def test_a_question_gets_a_cited_answer_sources_and_contacts(ui_env: Service) ->
     assert any("document" in link for link in links)
 
 
+def test_a_long_why_title_is_cut_with_an_ellipsis(ui_env: Service) -> None:
+    at = app().run()
+    at.text_input(key="ask_question").input("What caused the SCORM player outage in 2024?")
+    at.button[0].click().run()
+    no_exception(at)
+    links = {str(link.proto.help): str(link.proto.label) for link in at.main.get("page_link")}
+    label = links["Postmortem: 47-minute SCORM player outage on 12 November 2024 (author)"]
+    assert label == "Postmortem: 47-minute SCORM player outage…"
+
+
 def test_feedback_is_posted(ui_env: Service) -> None:
     at = app().run()
     at.text_input(key="ask_question").input(MEAL_QUESTION)

@@ -15,7 +15,15 @@ from ui.markup import (
     md_escape,
     original_link,
     paragraphs,
+    shorten,
 )
+
+
+def test_a_long_title_is_cut_at_a_word_with_an_ellipsis() -> None:
+    title = "Postmortem: 47-minute SCORM player outage on 12 November 2024"
+    assert shorten(title, 44) == "Postmortem: 47-minute SCORM player outage…"
+    assert shorten("Campus LMS runbook", 44) == "Campus LMS runbook"
+    assert shorten("x" * 60, 10) == "x" * 9 + "…"
 
 
 def test_the_cited_sentence_is_marked_and_everything_escaped() -> None:
