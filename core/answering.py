@@ -31,6 +31,7 @@ from typing import Literal, TypeAlias
 from urllib.parse import urldefrag
 
 from core.answerability import assess
+from core.clock import elapsed_ms
 from core.config import Settings
 from core.errors import ConfigError
 from core.experts import ExpertFinder
@@ -109,7 +110,7 @@ class Assistant:
         if turn.context:
             generated = turn.generator.generate(question, turn.context)
             text, flagged = generated.text, generated.unsupported_sentences
-        turn.timings["generate"] = _ms(mark)
+        turn.timings["generate"] = elapsed_ms(mark)
         return self._finish(turn, text, flagged)
 
     def ask_stream(
@@ -143,7 +144,7 @@ class Assistant:
             if rest and (emitted or not _is_no_answer("".join(pieces))):
                 yield ("token", rest)
                 emitted = True
-        turn.timings["generate"] = _ms(mark)
+        turn.timings["generate"] = elapsed_ms(mark)
         answer = self._finish(turn, "".join(pieces), [])
         if answer.abstained and not emitted:
             yield ("token", answer.text)
@@ -166,21 +167,21 @@ class Assistant:
             available = ", ".join(sorted(self.generators)) or "none"
             raise ConfigError(f"generator {generator!r} is not available; configured: {available}")
         result = self.retriever.search(question, principal, filters, limit=limit)
-        retrieved = _ms(started)
+        retrieved = elapsed_ms(started)
         mark = time.perf_counter()
         check = assess(question, result, self.settings.retrieval)
         log.info("answerability", extra=check.log_fields())
         context = result.passages[: self.settings.llm.max_passages] if check.answerable else []
         turn = _Turn(question, self.generators[generator], result, context, now, started)
         turn.timings["retrieve"] = retrieved
-        turn.timings["answerability"] = _ms(mark)
+        turn.timings["answerability"] = elapsed_ms(mark)
         return turn
 
     def _finish(self, turn: _Turn, raw_text: str, flagged: list[str]) -> Answer:
         """Validate and renumber the text, build citations, rank people, score confidence."""
         mark = time.perf_counter()
         people = self.experts.rank(turn.result.passages, now=turn.now)
-        turn.timings["experts"] = _ms(mark)
+        turn.timings["experts"] = elapsed_ms(mark)
         checked = validate_citations(raw_text, len(turn.context))
         answer = Answer(question=turn.question, text=ABSTAIN_TEXT, people=people)
         answer.generator = turn.generator.name
@@ -196,7 +197,7 @@ class Assistant:
             answer.confidence = self._confidence(
                 turn.result.top_dense_score, answer.text, answer.unsupported_sentences
             )
-        turn.timings["total"] = _ms(turn.started)
+        turn.timings["total"] = elapsed_ms(turn.started)
         answer.timings_ms = turn.timings
         log.info(
             "answered",
@@ -302,7 +303,3 @@ def _is_no_answer(text: str) -> bool:
 def _may_be_no_answer(text: str) -> bool:
     """Whether streamed text so far could still become the no-answer reply."""
     return NO_ANSWER.casefold().startswith(text.strip().casefold())
-
-
-def _ms(since: float) -> float:
-    return round((time.perf_counter() - since) * 1000, 2)

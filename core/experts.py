@@ -28,6 +28,7 @@ from datetime import UTC, datetime
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from core.clock import as_utc
 from core.config import ExpertsSettings
 from core.db import PeopleStore
 from core.schema import Expert, ExpertDocument, Passage, Person
@@ -74,7 +75,7 @@ class ExpertFinder:
         endorsements: dict[str, float] | None = None,
     ) -> list[Expert]:
         """The people to contact about these passages (best first, experts.max_people)."""
-        now = _aware(now or datetime.now(UTC))
+        now = as_utc(now or datetime.now(UTC))
         candidates = self._candidates(passages)
         if not candidates:
             return []
@@ -140,7 +141,7 @@ class ExpertFinder:
         if passage.updated is None:
             age_days = half_life
         else:
-            age_days = max(0.0, (now - _aware(passage.updated)).total_seconds() / 86400)
+            age_days = max(0.0, (now - as_utc(passage.updated)).total_seconds() / 86400)
         recency = RECENCY_FLOOR + (1 - RECENCY_FLOOR) * 0.5 ** (age_days / half_life)
         superseded = SUPERSEDED_WEIGHT if passage.superseded_by else 1.0
         return relevance * role * recency * superseded
@@ -177,7 +178,7 @@ def presence(
     if not timezone:
         return None, None
     try:
-        local = _aware(now).astimezone(ZoneInfo(timezone))
+        local = as_utc(now).astimezone(ZoneInfo(timezone))
     except (ZoneInfoNotFoundError, ValueError):
         log.warning("unknown time zone", extra={"timezone": timezone})
         return None, None
@@ -209,8 +210,3 @@ def _join(titles: list[str]) -> str:
     if len(titles) == 1:
         return titles[0]
     return f"{', '.join(titles[:-1])} and {titles[-1]}"
-
-
-def _aware(moment: datetime) -> datetime:
-    """Naive datetimes are taken as UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

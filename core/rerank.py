@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+from core.clock import elapsed_ms
 from core.config import Settings
 from core.embedding import choose_device, choose_dtype
 from core.errors import ConfigError, EmbeddingError
@@ -107,7 +108,7 @@ class CrossEncoderReranker:
             "reranked",
             extra={
                 "passages": len(passages),
-                "ms": round((time.perf_counter() - started) * 1000, 1),
+                "ms": elapsed_ms(started, 1),
             },
         )
         return by_score(rescored)

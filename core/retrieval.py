@@ -19,6 +19,7 @@ from typing import Protocol
 from pydantic import BaseModel, Field, ValidationError
 
 from core.api import Text
+from core.clock import elapsed_ms
 from core.config import RetrievalSettings
 from core.db import PeopleStore
 from core.embedding import Embedder
@@ -106,12 +107,12 @@ class Retriever:
         started = time.perf_counter()
         flt = self.search_filter(principal, filters or QueryFilters())
         if flt is None:  # the filters name teams without members: nothing can match
-            return RetrievalResult(timings_ms={"total": _ms(started)})
+            return RetrievalResult(timings_ms={"total": elapsed_ms(started)})
 
         mark = time.perf_counter()
         dense = self.embedder.embed_query(query).tolist()
         sparse = self.sparse.encode_query(query)
-        timings["embed"] = _ms(mark)
+        timings["embed"] = elapsed_ms(mark)
 
         mark = time.perf_counter()
         depth = max(cfg.rerank_depth, limit)
@@ -129,15 +130,15 @@ class Retriever:
         else:
             best = self.index.search(dense=dense, mode="dense", flt=flt, limit=1)
             top_dense = best[0].score if best else None
-        timings["search"] = _ms(mark)
+        timings["search"] = elapsed_ms(mark)
 
         mark = time.perf_counter()
         ranked = self.reranker.rerank(query, to_passages(hits))
-        timings["rerank"] = _ms(mark)
+        timings["rerank"] = elapsed_ms(mark)
 
         ranked = demote_superseded(ranked, cfg.superseded_penalty)
         passages = cap_per_document(ranked, cfg.max_per_document)[:limit]
-        timings["total"] = _ms(started)
+        timings["total"] = elapsed_ms(started)
         log.info(
             "retrieved",
             extra={
@@ -234,7 +235,3 @@ def cap_per_document(passages: list[Passage], per_document: int) -> list[Passage
             seen[p.document_id] += 1
             kept.append(p)
     return kept
-
-
-def _ms(since: float) -> float:
-    return round((time.perf_counter() - since) * 1000, 2)

@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 
+from core.clock import elapsed_ms
 from core.config import LLMSettings
 from core.errors import ConfigError, GenerationError, GenerationTimeout
 from core.generation.base import Generated
@@ -166,7 +167,7 @@ class LLMGenerator:
             extra={
                 "model": self.settings.model,
                 "chars": len(text),
-                "ms": round((time.perf_counter() - started) * 1000, 1),
+                "ms": elapsed_ms(started, 1),
             },
         )
         return Generated(text="") if is_no_answer(text) else validate_citations(text, len(shown))

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from core.clock import elapsed_ms
 from core.config import LLMSettings
 from core.errors import ConfigError, GenerationError
 from core.generation.base import Generated
@@ -85,7 +86,7 @@ class LocalLlamaGenerator:
         text = reply["choices"][0]["message"]["content"] or ""
         log.info(
             "local answer",
-            extra={"chars": len(text), "ms": round((time.perf_counter() - started) * 1000, 1)},
+            extra={"chars": len(text), "ms": elapsed_ms(started, 1)},
         )
         return Generated(text="") if is_no_answer(text) else validate_citations(text, len(shown))
 

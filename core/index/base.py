@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Literal, Protocol, runtime_checkable
 
+from core.clock import as_utc
 from core.errors import IndexMismatchError, VectorIndexError
 
 DENSE = "dense"
@@ -130,7 +131,8 @@ def filter_clauses(flt: SearchFilter | None) -> list[list[Condition]]:
         people = tuple(flt.people)
         clauses.append([Condition("author_ids", people), Condition("owner_ids", people)])
     if flt.updated_from or flt.updated_to:
-        since, until = _aware(flt.updated_from), _aware(flt.updated_to)
+        since = as_utc(flt.updated_from) if flt.updated_from else None
+        until = as_utc(flt.updated_to) if flt.updated_to else None
         clauses.append([Condition("updated", gte=since, lte=until)])
     return clauses
 
@@ -151,13 +153,6 @@ def query_vectors(
     if use_sparse and sparse is None:
         raise VectorIndexError(f"{mode} search needs a sparse query vector")
     return (dense if use_dense else None), (sparse if use_sparse else None)
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    """Naive datetimes are taken as UTC (as Qdrant reads naive payload strings)."""
-    if moment is None or moment.tzinfo:
-        return moment
-    return moment.replace(tzinfo=UTC)
 
 
 def check_meta(stored: IndexMeta, wanted: IndexMeta, where: str) -> None:
