@@ -27,29 +27,33 @@ $(STAMP): pyproject.toml vendor/en_core_web_sm/pyproject.toml
 
 SERVICE_PORT ?= 8000
 UI_PORT ?= 8501
-SERVICE_URL := http://127.0.0.1:$(SERVICE_PORT)
+# Where the service and the UI listen: this machine only by default; HOST=0.0.0.0 opens both
+# to the network (put them behind TLS and use auth_mode=keys when you do).
+HOST ?= 127.0.0.1
+LOCAL_HOST := $(if $(filter 0.0.0.0 ::,$(HOST)),127.0.0.1,$(HOST))
+SERVICE_URL := http://$(LOCAL_HOST):$(SERVICE_PORT)
 
 # Ingest the sample content (fast when nothing changed), start the service in the background
 # and the UI in the foreground; stopping the UI (Ctrl-C) stops the service too.
 run: install
 	$(PY) -m ingest run --quiet
 	@trap 'kill $$service 2>/dev/null; wait $$service 2>/dev/null' EXIT; \
-	$(PY) -m service serve --port $(SERVICE_PORT) & service=$$!; \
+	$(PY) -m service serve --host $(HOST) --port $(SERVICE_PORT) & service=$$!; \
 	for _ in $$(seq 120); do \
 	  kill -0 $$service 2>/dev/null || { echo "the service did not start" >&2; exit 1; }; \
 	  $(PY) -c 'import httpx, sys; httpx.get(sys.argv[1], timeout=1)' $(SERVICE_URL)/health \
 	    2>/dev/null && break; \
 	  sleep 0.5; \
 	done; \
-	echo; echo "  Watercooler is running: open http://localhost:$(UI_PORT)"; \
+	echo; echo "  Watercooler is running: open http://$(LOCAL_HOST):$(UI_PORT)"; \
 	echo "  (API: $(SERVICE_URL)/docs; Ctrl-C stops both)"; echo; \
 	WATERCOOLER_UI__SERVICE_URL=$(SERVICE_URL) $(PY) -m streamlit run ui/app.py \
-	  --server.port $(UI_PORT) --server.headless true
+	  --server.address $(HOST) --server.port $(UI_PORT) --server.headless true
 
 # The UI alone, against a service already running at SERVICE_URL.
 ui: install
 	WATERCOOLER_UI__SERVICE_URL=$(SERVICE_URL) $(PY) -m streamlit run ui/app.py \
-	  --server.port $(UI_PORT) --server.headless true
+	  --server.address $(HOST) --server.port $(UI_PORT) --server.headless true
 
 ingest: install
 	$(PY) -m ingest run $(ARGS)
