@@ -1,7 +1,9 @@
-"""The Embedder seam and its sentence-transformers adapter.
+"""The Embedder seam, its sentence-transformers adapter and the one wrapper.
 
 Batches are sorted by length (less padding), tokenized one batch ahead on a helper thread
-(so on a GPU the tokenizer is off the critical path) and returned L2-normalised.
+(so on a GPU the tokenizer is off the critical path) and returned L2-normalised. The adapter
+keeps the one query cache (an LRU of `embedding.query_cache_size` query vectors);
+`SerializedEmbedder` runs an embedder's calls one at a time for threads that share it.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from core.config import DEFAULT_MODEL, EmbeddingSettings
 from core.errors import EmbeddingError
 
 log = logging.getLogger(__name__)
+
+RUN_QUERIES = 50_000  # an eval run asks each query once per retriever: remember them all
 
 
 @runtime_checkable
@@ -210,3 +214,41 @@ class SentenceTransformerEmbedder:
                 raise EmbeddingError(f"tokenization failed: {item}") from item
             yield item
         worker.join()
+
+
+class SerializedEmbedder:
+    """An Embedder whose calls run one at a time (request threads and the ingest job share
+    one model, and a fast tokenizer must not be used by two threads at once)."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self.inner = inner
+        self.model_name = inner.model_name
+        self.dimension = inner.dimension
+        self._lock = threading.Lock()
+
+    def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
+        """Vectors for passages."""
+        with self._lock:
+            return self.inner.embed_documents(texts)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        """Vector for one query."""
+        with self._lock:
+            return self.inner.embed_query(text)
+
+    def token_lengths(self, texts: Sequence[str]) -> list[int]:
+        """Number of model tokens of each text."""
+        with self._lock:
+            return self.inner.token_lengths(texts)
+
+    def token_offsets(self, text: str) -> list[tuple[int, int]]:
+        """Character span of each model token."""
+        with self._lock:
+            return self.inner.token_offsets(text)
+
+
+def run_embedder(settings: EmbeddingSettings) -> SentenceTransformerEmbedder:
+    """An embedder for batch runs (evals), whose cache holds every query of a run."""
+    return SentenceTransformerEmbedder(
+        settings.model_copy(update={"query_cache_size": RUN_QUERIES})
+    )

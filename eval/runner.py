@@ -16,10 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from core.config import Settings
-from core.embedding import Embedder, SentenceTransformerEmbedder
+from core.embedding import Embedder, run_embedder
 from core.evalreport import EvalReport
 from core.evalruns import REPORT, new_run_dir, write_status
-from eval.cached import CachedEmbedder
 from eval.kinds import SUITES, Suite
 from eval.request import RunRequest
 from eval.suites import dataset_spec
@@ -41,7 +40,7 @@ def run_eval(
     try:
         spec = dataset_spec(request.dataset)
         suite = SUITES[spec.kind]
-        shared = CachedEmbedder(embedder or SentenceTransformerEmbedder(settings.embedding))
+        shared = embedder or run_embedder(settings.embedding)
         report = suite.evaluate(request, spec, settings, shared, run_dir.name)
         write_report(run_dir, report, suite)
     except Exception as exc:

@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import logging
-import threading
-from collections.abc import Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import Any
-
-import numpy as np
 
 from core.answering import Assistant
 from core.assembly import build_stack, index_meta
@@ -24,7 +20,7 @@ from core.db import (
     QuestionStore,
     RunStore,
 )
-from core.embedding import Embedder, SentenceTransformerEmbedder
+from core.embedding import Embedder, SentenceTransformerEmbedder, SerializedEmbedder
 from core.errors import (
     IndexMismatchError,
     VectorIndexError,
@@ -43,37 +39,6 @@ from service.jobs import IngestJobs
 log = logging.getLogger(__name__)
 
 JOB_SHUTDOWN_WAIT_S = 60.0
-
-
-class SerializedEmbedder:
-    """An Embedder whose calls run one at a time (request threads and the ingest job share
-    one model, and a fast tokenizer must not be used by two threads at once)."""
-
-    def __init__(self, inner: Embedder) -> None:
-        self.inner = inner
-        self.model_name = inner.model_name
-        self.dimension = inner.dimension
-        self._lock = threading.Lock()
-
-    def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
-        """Vectors for passages."""
-        with self._lock:
-            return self.inner.embed_documents(texts)
-
-    def embed_query(self, text: str) -> np.ndarray:
-        """Vector for one query."""
-        with self._lock:
-            return self.inner.embed_query(text)
-
-    def token_lengths(self, texts: Sequence[str]) -> list[int]:
-        """Number of model tokens of each text."""
-        with self._lock:
-            return self.inner.token_lengths(texts)
-
-    def token_offsets(self, text: str) -> list[tuple[int, int]]:
-        """Character span of each model token."""
-        with self._lock:
-            return self.inner.token_offsets(text)
 
 
 @dataclass

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import pytest
 
@@ -9,6 +11,7 @@ from core.config import EmbeddingSettings
 from core.embedding import (
     Embedder,
     SentenceTransformerEmbedder,
+    SerializedEmbedder,
     choose_dtype,
     resolve_model_path,
 )
@@ -113,3 +116,16 @@ def test_query_cache_size_zero_embeds_every_query(monkeypatch: pytest.MonkeyPatc
     embedder.embed_query("Who runs the winter shutdown?")
     embedder.embed_query("Who runs the winter shutdown?")
     assert calls == [1, 1]
+
+
+def test_the_serialized_wrapper_gives_the_same_vectors_from_many_threads(
+    embedder: SentenceTransformerEmbedder,
+) -> None:
+    shared = SerializedEmbedder(embedder)
+    assert (shared.model_name, shared.dimension) == (embedder.model_name, embedder.dimension)
+    texts = [f"How many days of leave do I get in year {n}?" for n in range(8)]
+    with ThreadPoolExecutor(4) as pool:
+        vectors = list(pool.map(shared.embed_query, texts))
+        lengths = list(pool.map(lambda t: shared.token_lengths([t])[0], texts))
+    assert np.allclose(np.stack(vectors), embedder.embed_documents(texts), atol=1e-5)
+    assert lengths == embedder.token_lengths(texts)
