@@ -278,6 +278,23 @@ class ServiceSettings(BaseModel):
         return f"http://{host}:{self.port}"
 
 
+class ModerationSettings(BaseModel):
+    """Trainers' verification of content and its effect on ranking (core/moderation.py)."""
+
+    verification_days: int = Field(
+        90, ge=1, le=3650, description="how long a verification lasts unless a trainer says"
+    )
+    verified_lift: float = Field(
+        0.05,
+        ge=0,
+        le=0.5,
+        description="share of the candidates' score range a valid verification adds",
+    )
+    expiring_days: int = Field(
+        14, ge=0, description="a verification expiring within this many days is queued"
+    )
+
+
 class EvalSettings(BaseModel):
     """Where eval runs are written and extra BEIR datasets are found."""
 
@@ -322,6 +339,7 @@ class Settings(BaseSettings):
     retrieval: RetrievalSettings = RetrievalSettings()
     experts: ExpertsSettings = ExpertsSettings()
     service: ServiceSettings = ServiceSettings()
+    moderation: ModerationSettings = ModerationSettings()
     eval: EvalSettings = EvalSettings()
 
     @property

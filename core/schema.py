@@ -146,6 +146,21 @@ class Principal(BaseModel):
         return [f"user:{self.user_id}", *self.groups]
 
 
+class ModerationBadge(BaseModel):
+    """What a reader sees of a trainer's state and readers' flags (core/moderation.py)."""
+
+    state: Literal["verified", "expired", "needs_review", "outdated"] | None = None
+    label: str = ""  # "Verified by X · 12 Mar 2026 · expires in 41 days", "Flagged by 3 people"
+    by: str | None = None
+    at: datetime | None = None
+    note: str | None = None
+    reason: str | None = None
+    expires_at: datetime | None = None
+    expires_in_days: int | None = None
+    replaced_by: str | None = None
+    flags: int = 0
+
+
 class Passage(BaseModel):
     """A retrieved chunk with what is needed to rank, cite and attribute it."""
 
@@ -167,6 +182,7 @@ class Passage(BaseModel):
     tags: list[str] = Field(default_factory=list)
     updated: datetime | None = None
     superseded_by: str | None = None
+    moderation: ModerationBadge | None = None
     score: float = 0.0
 
 
@@ -194,6 +210,7 @@ class Citation(BaseModel):
     time_start: float | None = None
     quote: str | None = None
     authors: list[PersonRef] = Field(default_factory=list)
+    moderation: ModerationBadge | None = None
 
 
 class ExpertDocument(BaseModel):

@@ -7,6 +7,7 @@
     runs.py      RunStore: ingest runs and their reports
     keys.py      KeyStore: API keys (stored as sha256), their users, groups and roles
     questions.py QuestionStore: the question log and the feedback on answers
+    moderation.py ModerationStore: trainers' states, their history, flags, review assignments
 
 Runs on SQLite (default, a file under the data directory) and PostgreSQL; every failure
 leaves as `core.errors.StorageError`.
@@ -16,6 +17,7 @@ from core.db.engine import Database, redact_url
 from core.db.keys import ApiKeyEntry, KeyStore, generate_key, hash_key
 from core.db.manifest import DocumentEntry, FileEntry, ManifestStore
 from core.db.models import SCHEMA_VERSION
+from core.db.moderation import ModerationStore
 from core.db.people import PeopleStore
 from core.db.questions import FeedbackEntry, QuestionEntry, QuestionStore, Rating
 from core.db.runs import RunEntry, RunStatus, RunStore
@@ -29,6 +31,7 @@ __all__ = [
     "FileEntry",
     "KeyStore",
     "ManifestStore",
+    "ModerationStore",
     "PeopleStore",
     "QuestionEntry",
     "QuestionStore",

@@ -17,7 +17,9 @@ from sqlalchemy import ColumnElement, CursorResult, delete, func, select
 
 from core.db.engine import Database, paginate, upsert, utcnow
 from core.db.models import DocumentRecord, SourceFile
+from core.db.moderation import lapse_changed
 from core.errors import NotFoundError
+from core.moderation import text_hash
 from core.schema import Document, SourceKind
 
 log = logging.getLogger(__name__)
@@ -176,6 +178,8 @@ class ManifestStore:
         }
         with self._db.session("put document") as session:
             upsert(session, DocumentRecord, [row], keys=("id",))
+            # A verification vouches for the text it saw: a changed text lapses it.
+            lapse_changed(session, doc.id, text_hash(doc.text), chunk_ids)
 
     def load_document(self, document_id: str) -> Document:
         """The full stored document, text and blocks included."""

@@ -29,10 +29,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 # What brings a database from version N to N + 1 (portable SQL: SQLite and PostgreSQL).
+# New tables need no statement: Database creates missing tables before it migrates.
 MIGRATIONS: dict[int, tuple[str, ...]] = {
     1: ("ALTER TABLE ingest_runs ADD COLUMN error_code VARCHAR(32)",),
+    2: (),  # the moderation tables (core/db/moderation.py)
 }
 
 # Deterministic constraint names, so a future migration tool can address them.
