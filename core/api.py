@@ -95,6 +95,12 @@ class DocumentResponse(BaseModel):
     chunks: list[ChunkSpan] = Field(default_factory=list)
 
 
+class Examples(BaseModel):
+    """Example questions for the Ask page (none when there is nothing to suggest)."""
+
+    questions: list[str] = Field(default_factory=list)
+
+
 class PeoplePage(BaseModel):
     """A page of the people directory."""
 

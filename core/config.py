@@ -316,6 +316,18 @@ class EvalSettings(BaseModel):
     )
 
 
+class ExamplesSettings(BaseModel):
+    """The example questions the Ask page offers (core/examples.py)."""
+
+    count: int = Field(4, ge=0, le=12, description="how many (0: none)")
+    fixed: list[str] = Field(
+        default_factory=list, description="these questions instead of ones from the content"
+    )
+    min_asks: int = Field(
+        2, ge=1, description="times a question must have been asked before it is suggested"
+    )
+
+
 _PLACEHOLDER_SECRETS = {"changeme", "change-me", "secret", "password", "admin", "wc_changeme"}
 
 
@@ -338,6 +350,7 @@ class Settings(BaseSettings):
     llm: LLMSettings = LLMSettings()
     retrieval: RetrievalSettings = RetrievalSettings()
     experts: ExpertsSettings = ExpertsSettings()
+    examples: ExamplesSettings = ExamplesSettings()
     service: ServiceSettings = ServiceSettings()
     moderation: ModerationSettings = ModerationSettings()
     eval: EvalSettings = EvalSettings()

@@ -225,6 +225,17 @@ class ManifestStore:
             records = session.scalars(paginate(stmt, limit, offset))
             return [_document_entry(r) for r in records]
 
+    def recent_documents(self, limit: int = 100) -> list[DocumentEntry]:
+        """Current (not superseded) documents, most recently updated first."""
+        stmt = (
+            select(DocumentRecord)
+            .where(DocumentRecord.superseded_by.is_(None))
+            .order_by(DocumentRecord.updated.desc().nulls_last(), DocumentRecord.id)
+            .limit(limit)
+        )
+        with self._db.session("recent documents") as session:
+            return [_document_entry(r) for r in session.scalars(stmt)]
+
     def count_documents(
         self, source: str | None = None, kind: SourceKind | str | None = None
     ) -> int:
