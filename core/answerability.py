@@ -1,54 +1,63 @@
 """Answerability: whether the retrieved passages can answer the question, decided before generating.
 
 The assistant's gate, computed from the question and its `RetrievalResult` alone (so it works
-for any retriever that returns one, and costs no model call):
+for any retriever that returns one, and costs no model call). Evidence, each in [0, 1] but the
+first:
 
-    top_dense   the top dense cosine under the caller's filter: how close the best passage is
-    coverage    the weighted share of the question's content terms that the top passage
-                contains (title, headings or text; the extractive generator's crude stems,
-                hyphenated words split). Numbers and names weigh 2; the terms of the phrase
-                asked for ("What's the **maximum file size** for ...") weigh `focus_weight`
-                times more; stopwords and question-frame words ("how long", "get",
-                "actually") do not count.
+    top_dense        the top dense cosine under the caller's filter
+    coverage         weighted share of the question's terms the top passage holds (title,
+                     headings, text); numbers and names weigh 2, the asked-for phrase
+                     ("What's the **maximum file size** for ...") `focus_weight` times more,
+                     stopwords and frame words ("how long", "get") nothing
+    fuzzy_coverage   the same, a one-typo variant counting as found ("quizz" ~ "quiz")
+    context_coverage fuzzy coverage by the top CONTEXT passages together
+    sentence_coverage the best single answer unit (sentence, item, row) of those passages
+    heading          the best share found in one passage's title and headings alone
+    names            share of the question's weighty terms (names, numbers, the asked-for
+                     phrase) found in those passages: "Tesla" asked, only Ford and GM found
+    short            1 / (1 + number of question terms): one-word queries cover easily
 
-    score = top_dense − coverage_weight × (1 − coverage)
+    p = sigmoid(b + Σ w_i (x_i − mean_i) / scale_i)      (answerability_model.json)
 
-It is answerable when top_dense ≥ `abstain_threshold` and score ≥ `answerability_threshold`
-(retrieval settings). Near-miss questions — the topic is covered, the fact asked for is not —
-usually leave a specific term ("thumbnail", "revenue", "maximum") out of the best passage,
-which lowers their score; a question whose best passage holds every term keeps its cosine.
+It is answerable when top_dense ≥ `abstain_threshold` (a floor), p ≥
+`answerability_threshold` (retrieval settings), and every code the question names ("error
+WX-9999", "ISO 27001") appears in the top CONTEXT passages: a code no passage holds cannot
+be answered, however close the topic (`codes_found`, a rule, not a weight). The weights are
+a logistic regression fitted on the tuning halves of the golden set and of fitz-gov's
+behaviour cases (`python -m eval.answerability_fit`), read from the versioned JSON file beside
+this module; nothing is trained at start-up. p is calibrated on those halves; times the share
+of cited sentences it is an answer's `confidence`.
 """
 
 from __future__ import annotations
 
+import json
+import math
 import re
 from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
 
 from core.config import RetrievalSettings
-from core.generation.extractive import STOPWORDS, plain, stem
+from core.generation.units import split_units
+from core.generation.words import fuzzy_in, question_terms, text_terms
 from core.retrieval import RetrievalResult
+from core.schema import Passage, SourceKind
 
-# Words that frame a question rather than name what it is about: their absence from a
-# passage says nothing ("How long ..." is answered by "within 30 days").
-_FRAME_WORDS = """long often far big large small quick quickly fast soon early late get got
-    take go going make give need use used happen know ask asking talk help who's actually
-    anything someone somebody anyone thing things way mean supposed sort can't cannot find
-    look kind type able expect expected exactly usually normally typically still right best
-    also say must might"""
-_FRAME = frozenset(stem(w) for w in _FRAME_WORDS.split())  # "happened" is framing too
-_WORD = re.compile(r"[A-Za-z][A-Za-z'’]*[A-Za-z]|\d+(?:[.,]\d+)*%?")  # "per-learner" → 2 words
-# The phrase a wh-question asks for: "What's the <maximum file size> for ...",
-# "Which <hotel chain> does ...", "How many <paid sick days> do ...".
-_FOCUS = re.compile(
-    r"^\s*(?:what(?:'s|’s| is| was| are| were)?|which|how (?:many|much)|who(?:'s| is)?)\s+"
-    r"(?:(?:the|our|a|an|we|my|your)\s+)*"
-    r"(?P<focus>(?:[\w'’-]+\s+){0,3}?[\w'’-]+?)"
-    r"(?=\s+(?:of|for|in|on|at|does|do|did|is|are|was|were|can|should|when|to|that|per|by|"
-    r"with|we)\b|\s*\?|\s*$)",
-    re.IGNORECASE,
+MODEL_FILE = Path(__file__).with_name("answerability_model.json")
+FEATURES = (
+    "top_dense",
+    "coverage",
+    "fuzzy_coverage",
+    "context_coverage",
+    "sentence_coverage",
+    "heading",
+    "names",
+    "short",
 )
-_AUXILIARIES = "does do did is are was were can should will would"
-_AUXILIARY = frozenset(_AUXILIARIES.split())
+CONTEXT = 3  # passages whose sentences may hold the answer
+_CODE = re.compile(r"\b[A-Z]{2,8}[- ]?\d{2,}\b|\b[A-Za-z]{1,8}-\d{2,}\b")  # WX-9999, ISO 27001
 
 
 @dataclass
@@ -57,9 +66,10 @@ class Answerability:
 
     top_dense: float | None
     coverage: float
-    score: float | None
+    score: float | None  # the calibrated probability that the passages answer
     answerable: bool
     missing: list[str] = field(default_factory=list)  # question terms the top passage lacks
+    features: dict[str, float] = field(default_factory=dict)
 
     def log_fields(self) -> dict[str, object]:
         """The signals, rounded, for a structured log line."""
@@ -72,43 +82,128 @@ class Answerability:
         }
 
 
-def question_terms(question: str, focus_weight: float = 2.0) -> dict[str, float]:
-    """Content terms of a question (stems) with their weights."""
-    match = _FOCUS.search(question)
-    focus: set[str] = set()
-    if match and match["focus"].split()[0].lower() not in _AUXILIARY:
-        focus = {stem(w) for w in _WORD.findall(match["focus"])}
-    weights: dict[str, float] = {}
-    for i, word in enumerate(_WORD.findall(question)):
-        if word.lower() in STOPWORDS or stem(word) in _FRAME:
-            continue
-        special = any(c.isdigit() for c in word) or any(c.isupper() for c in word[1:])
-        special = special or (i > 0 and word[0].isupper())
-        term = stem(word)
-        weight = (2.0 if special else 1.0) * (focus_weight if term in focus else 1.0)
-        weights[term] = max(weights.get(term, 0.0), weight)
-    return weights
+@dataclass(frozen=True)
+class Model:
+    """A logistic regression over standardised features, as stored in JSON."""
+
+    features: tuple[str, ...]
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    coef: tuple[float, ...]
+    intercept: float
+    version: int = 1
+    meta: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    def probability(self, values: dict[str, float]) -> float:
+        """p = sigmoid(intercept + Σ coef·standardised value)."""
+        z = self.intercept + sum(
+            c * (values[f] - m) / s
+            for f, m, s, c in zip(self.features, self.mean, self.scale, self.coef, strict=True)
+        )
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+    def to_json(self) -> dict[str, Any]:
+        """The model as the JSON file stores it."""
+        return {
+            "version": self.version,
+            "features": list(self.features),
+            "mean": list(self.mean),
+            "scale": list(self.scale),
+            "coef": list(self.coef),
+            "intercept": self.intercept,
+            **({"meta": self.meta} if self.meta else {}),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Model:
+        """Read the stored model; its features must be this module's."""
+        model = cls(
+            features=tuple(data["features"]),
+            mean=tuple(float(v) for v in data["mean"]),
+            scale=tuple(float(v) or 1.0 for v in data["scale"]),
+            coef=tuple(float(v) for v in data["coef"]),
+            intercept=float(data["intercept"]),
+            version=int(data.get("version", 1)),
+            meta=dict(data.get("meta", {})),
+        )
+        if set(model.features) - set(FEATURES):
+            raise ValueError(f"answerability model uses unknown features {model.features}")
+        return model
 
 
-def text_terms(text: str) -> set[str]:
-    """The stems of a text's words, as `question_terms` makes them."""
-    return {stem(w) for w in _WORD.findall(plain(text)) if w.lower() not in STOPWORDS}
+@cache
+def stored_model(path: Path = MODEL_FILE) -> Model:
+    """The fitted model shipped with Watercooler (read once)."""
+    return Model.from_json(json.loads(path.read_text(encoding="utf-8")))
 
 
-def assess(question: str, result: RetrievalResult, settings: RetrievalSettings) -> Answerability:
-    """Whether the top passage of `result` is likely to answer `question` (module docstring)."""
+def features(
+    question: str, passages: list[Passage], top_dense: float, focus_weight: float = 2.0
+) -> tuple[dict[str, float], list[str]]:
+    """The evidence (module docstring) and the question terms the top passage lacks."""
+    weights = question_terms(question, focus_weight)
+    top = passages[0]
+    found = text_terms(" ".join([top.title, *top.heading_path, top.text]))
+
+    def share(terms: set[str], fuzzy: bool = True, special: bool = False) -> float:
+        asked = {t: w for t, w in weights.items() if w >= 2 or not special}
+        if not asked:
+            return 1.0
+        hit = sum(w for t, w in asked.items() if (fuzzy_in(t, terms) if fuzzy else t in terms))
+        return hit / sum(asked.values())
+
+    context = passages[:CONTEXT]
+    in_context = set().union(
+        *(text_terms(" ".join([p.title, *p.heading_path, p.text])) for p in context)
+    )
+    units = [
+        text_terms(u.text)
+        for p in context
+        for u in split_units(p.text, transcript=p.kind == SourceKind.VIDEO)
+    ]
+    values = {
+        "top_dense": top_dense,
+        "coverage": share(found, fuzzy=False),
+        "fuzzy_coverage": share(found),
+        "context_coverage": share(in_context),
+        "sentence_coverage": max((share(u) for u in units), default=0.0),
+        "heading": max(share(text_terms(" ".join([p.title, *p.heading_path]))) for p in context),
+        "names": share(in_context, special=True),
+        "short": 1.0 / (1.0 + len(weights)),
+        "codes_found": float(_codes_found(question, context)),
+    }
+    return values, [t for t in weights if t not in found]
+
+
+def assess(
+    question: str, result: RetrievalResult, settings: RetrievalSettings, model: Model | None = None
+) -> Answerability:
+    """Whether the passages of `result` are likely to answer `question` (module docstring)."""
     top = result.top_dense_score
     if top is None or not result.passages:
         return Answerability(top, 0.0, None, answerable=False)
-    best = result.passages[0]
-    found = text_terms(" ".join([best.title, *best.heading_path, best.text]))
-    weights = question_terms(question, settings.focus_weight)
-    total = sum(weights.values())
-    missing = [t for t in weights if t not in found]
-    coverage = 1.0 - sum(weights[t] for t in missing) / total if total else 1.0
-    score = top - settings.coverage_weight * (1.0 - coverage)
-    answerable = top >= settings.abstain_threshold and score >= settings.answerability_threshold
-    return Answerability(top, coverage, score, answerable, missing)
+    values, missing = features(question, result.passages, top, settings.focus_weight)
+    p = (model or stored_model()).probability(values)
+    answerable = (
+        top >= settings.abstain_threshold
+        and p >= settings.answerability_threshold
+        and values["codes_found"] == 1.0
+    )
+    return Answerability(top, values["coverage"], p, answerable, missing, values)
+
+
+def _codes_found(question: str, passages: list[Passage]) -> bool:
+    """Whether every code the question names appears in one of the passages."""
+    codes = {_squash(c) for c in _CODE.findall(question)}
+    if not codes:
+        return True
+    text = _squash(" ".join(" ".join([p.title, *p.heading_path, p.text]) for p in passages))
+    return all(code in text for code in codes)
+
+
+def _squash(text: str) -> str:
+    """Lowercase without spaces and hyphens: "WX-9999" ~ "wx 9999" ~ "WX9999"."""
+    return re.sub(r"[\s-]+", "", text.lower())
 
 
 def _round(value: float | None) -> float | None:

@@ -243,6 +243,8 @@ class Answer(BaseModel):
     people: list[Expert] = Field(default_factory=list)
     confidence: float = 0.0
     abstained: bool = False
+    # With an abstention: the nearest passages the caller may see ("closest I found").
+    closest: list[Citation] = Field(default_factory=list)
     unsupported_sentences: list[str] = Field(default_factory=list)
     generator: str = "extractive"
     timings_ms: dict[str, float] = Field(default_factory=dict)

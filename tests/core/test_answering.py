@@ -16,10 +16,9 @@ from typing import Any
 
 import pytest
 
+from core.answerability import assess
 from core.answering import (
     ABSTAIN_TEXT,
-    CONFIDENT_COSINE,
-    RETRIEVAL_WEIGHT,
     Assistant,
     StreamRenumberer,
     citation_url,
@@ -139,12 +138,10 @@ def test_markers_are_renumbered_and_bad_ones_dropped(assistant: Assistant) -> No
     assert [c.chunk_id for c in answer.citations] == [retrieved[-1].chunk_id, retrieved[0].chunk_id]
     assert answer.citations[1].quote == f"{_first_sentence(retrieved[0])}."
     assert answer.unsupported_sentences == ["This sentence cites a passage that was never given."]
-    # confidence = 0.6 × retrieval strength + 0.4 × share of cited sentences (2 of 3)
-    top = assistant.retriever.search(MEALS, PUBLIC).top_dense_score or 0.0
-    threshold = assistant.settings.retrieval.abstain_threshold
-    strength = min(1.0, (top - threshold) / (CONFIDENT_COSINE - threshold))
-    expected = RETRIEVAL_WEIGHT * strength + (1 - RETRIEVAL_WEIGHT) * 2 / 3
-    assert answer.confidence == pytest.approx(expected, abs=1e-3)
+    # confidence = the gate's calibrated probability × share of cited sentences (2 of 3)
+    result = assistant.retriever.search(MEALS, PUBLIC)
+    p = assess(MEALS, result, assistant.settings.retrieval).score or 0.0
+    assert answer.confidence == pytest.approx(p * 2 / 3, abs=1e-3)
 
 
 def test_at_most_max_passages_go_to_the_generator(
