@@ -6,17 +6,16 @@ The "done" Answer is authoritative (its text is validated and renumbered as a wh
 
 It abstains — "I couldn't find this in the content you can access." — before generating
 when the answerability check (`core.answerability`) finds the passages unlikely to answer:
-the top dense cosine under the caller's filter below `retrieval.abstain_threshold`, or that
-cosine less a penalty for question terms the top passage lacks below
-`retrieval.answerability_threshold`; and after generating when the generator finds no
-answer. The people most likely to know are named all the same. The check's signals are
-logged; its cost is `timings_ms["answerability"]`.
+the top dense cosine under the caller's filter below `retrieval.abstain_threshold`, or the
+check's calibrated probability below `retrieval.answerability_threshold`; and after
+generating when the generator finds no answer. An abstention still names the people most
+likely to know and carries the CLOSEST passages it found (`Answer.closest`). The check's
+signals are logged; its cost is `timings_ms["answerability"]`.
 
 Confidence, for an answer that does not abstain:
-    retrieval = clamp((top_dense - threshold) / (CONFIDENT_COSINE - threshold), 0, 1)
-    support   = share of the answer's sentences that carry a citation
-    confidence = RETRIEVAL_WEIGHT × retrieval + (1 - RETRIEVAL_WEIGHT) × support
-An abstention has confidence 0.
+    confidence = p × support
+where p is the check's calibrated probability that the passages answer and support the share
+of the answer's sentences that carry a citation. An abstention has confidence 0.
 """
 
 from __future__ import annotations
@@ -49,8 +48,7 @@ from core.schema import Answer, Citation, Expert, Passage, PersonRef, Principal,
 log = logging.getLogger(__name__)
 
 ABSTAIN_TEXT = "I couldn't find this in the content you can access."
-CONFIDENT_COSINE = 0.7  # a top cosine at or above this counts as fully confident retrieval
-RETRIEVAL_WEIGHT = 0.6
+CLOSEST = 3  # passages shown with an abstention ("closest I found")
 _MARKERS = re.compile(r"\s*\[\d+\]")
 _OPEN_MARKER_MAX = 40  # an unclosed "[" this close to the end may still become a marker
 
@@ -71,6 +69,7 @@ class _Turn:
     result: RetrievalResult
     context: list[Passage]  # the passages to generate from; [] when retrieval is too weak
     now: datetime | None
+    answerable_p: float | None = None  # the answerability check's probability
     started: float = field(default_factory=time.perf_counter)
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -172,7 +171,8 @@ class Assistant:
         check = assess(question, result, self.settings.retrieval)
         log.info("answerability", extra=check.log_fields())
         context = result.passages[: self.settings.llm.max_passages] if check.answerable else []
-        turn = _Turn(question, self.generators[generator], result, context, now, started)
+        generator_used = self.generators[generator]
+        turn = _Turn(question, generator_used, result, context, now, check.score, started)
         turn.timings["retrieve"] = retrieved
         turn.timings["answerability"] = elapsed_ms(mark)
         return turn
@@ -187,6 +187,8 @@ class Assistant:
         answer.generator = turn.generator.name
         if _is_no_answer(checked.text):
             answer.abstained = True
+            closest = turn.result.passages[:CLOSEST]
+            answer.closest = self._citations("", closest)
         else:
             order = used_markers(checked.text)
             mapping = {old: new for new, old in enumerate(order, start=1)}
@@ -194,8 +196,8 @@ class Assistant:
             answer.citations = self._citations(answer.text, [turn.context[n - 1] for n in order])
             flagged_now = [renumber(s, mapping) for s in [*flagged, *checked.unsupported_sentences]]
             answer.unsupported_sentences = list(dict.fromkeys(flagged_now))
-            answer.confidence = self._confidence(
-                turn.result.top_dense_score, answer.text, answer.unsupported_sentences
+            answer.confidence = _confidence(
+                turn.answerable_p, answer.text, answer.unsupported_sentences
             )
         turn.timings["total"] = elapsed_ms(turn.started)
         answer.timings_ms = turn.timings
@@ -240,15 +242,6 @@ class Assistant:
             )
         return citations
 
-    def _confidence(self, top_dense: float | None, text: str, unsupported: list[str]) -> float:
-        """Top dense cosine and cited-sentence share mapped into 0..1 (module docstring)."""
-        threshold = self.settings.retrieval.abstain_threshold
-        high = max(CONFIDENT_COSINE, threshold + 0.1)
-        retrieval = min(1.0, max(0.0, ((top_dense or 0.0) - threshold) / (high - threshold)))
-        sentences = len(split_sentences(text))
-        support = max(0, sentences - len(unsupported)) / sentences if sentences else 0.0
-        return round(RETRIEVAL_WEIGHT * retrieval + (1 - RETRIEVAL_WEIGHT) * support, 3)
-
 
 class StreamRenumberer:
     """Renumbers `[n]` markers of streamed text to 1..k in order of first use, piece by piece.
@@ -292,6 +285,13 @@ def citation_url(passage: Passage) -> str | None:
     if passage.kind != SourceKind.VIDEO or not passage.url or passage.time_start is None:
         return passage.url
     return f"{urldefrag(passage.url).url}#t={int(passage.time_start)}"
+
+
+def _confidence(p: float | None, text: str, unsupported: list[str]) -> float:
+    """The check's probability times the cited-sentence share (module docstring)."""
+    sentences = len(split_sentences(text))
+    support = max(0, sentences - len(unsupported)) / sentences if sentences else 0.0
+    return round((p if p is not None else 0.0) * support, 3)
 
 
 def _is_no_answer(text: str) -> bool:
