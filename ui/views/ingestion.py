@@ -7,10 +7,10 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 
+from core.api import IngestJob, IngestSummary
 from ui import session
 from ui.client import ClientError, Conflict
 from ui.markup import esc
-from ui.reports import IngestJob, IngestSummary
 
 _JOB = "ingest_job"
 ALL = "All sources"
