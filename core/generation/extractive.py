@@ -21,6 +21,7 @@ import logging
 import math
 import re
 import time
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -32,13 +33,20 @@ from core.generation.citations import validate_citations
 from core.generation.disputes import Side, find_conflict, note
 from core.generation.sentences import split_sentences
 from core.generation.units import Unit, split_units
-from core.generation.words import STOPWORDS, WORD, stem, terms
+from core.generation.words import fuzzy_in, plain, question_terms, text_terms
 from core.schema import Passage, SourceKind
 
 log = logging.getLogger(__name__)
 
 # Weights of the score parts; dense and lexical are in [0, 1], the rank prior is 1/(1 + rank).
 W_DENSE, W_LEXICAL, W_RANK, W_NUMBER = 0.55, 0.30, 0.15, 0.05
+# A unit under a heading that matches the question (an FAQ's question) is in its section.
+W_HEADING, HEADING_MATCH = 0.15, 0.75
+# A further unit needs a question term, or this cosine, to address the question at all.
+MIN_DENSE_WITHOUT_WORDS = 0.6
+# At most this many units are embedded per answer (the rest rank lower on words and rank);
+# unit vectors are kept for VECTOR_CACHE units, so passages asked about again cost nothing.
+MAX_EMBEDDED, VECTOR_CACHE = 32, 20_000
 MIN_DENSE = 0.35  # best unit below this (and without word overlap) → nothing relevant
 MIN_DENSE_WITH_WORDS = 0.25
 MIN_LEXICAL = 0.5
@@ -55,7 +63,6 @@ MAX_STEPS = 8
 # the answer's best above FLOOR (looser than joining the answer: it only has to be on topic).
 RIVAL_CUTOFF = 0.3
 
-_MARKUP = re.compile(r"\*\*|__|`|(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w)")
 _WANTS_NUMBER = re.compile(
     r"\b(how (many|much|long|often|soon|big|large)|limit|maximum|minimum|max|min|cap|rate|"
     r"amount|cost|price|percent\w*|mark|score|threshold|deadline|when|date|size)\b",
@@ -74,18 +81,6 @@ _LEANS_BACK = re.compile(
 )
 
 
-def _question_terms(question: str) -> dict[str, float]:
-    """Content words of the question with weights: numbers and names count double."""
-    weights: dict[str, float] = {}
-    for i, word in enumerate(WORD.findall(question)):
-        if word.lower() in STOPWORDS:
-            continue
-        special = any(c.isdigit() for c in word) or (i > 0 and word[0].isupper())
-        special = special or any(c.isupper() for c in word[1:])
-        weights[stem(word)] = max(weights.get(stem(word), 0.0), 2.0 if special else 1.0)
-    return weights
-
-
 def _idf_weighted(weights: dict[str, float], documents: list[set[str]]) -> dict[str, float]:
     """Question term weights times their BM25 idf among the units: common words count less."""
     n = len(documents)
@@ -96,11 +91,6 @@ def _idf_weighted(weights: dict[str, float], documents: list[set[str]]) -> dict[
     return out
 
 
-def plain(text: str) -> str:
-    """Text without markdown emphasis and code marks, for embedding and matching."""
-    return _MARKUP.sub("", text)
-
-
 @dataclass
 class _Candidate:
     unit: Unit
@@ -108,10 +98,17 @@ class _Candidate:
     score: float = 0.0
     dense: float = 0.0
     lexical: float = 0.0
+    in_section: bool = False  # under a heading that matches the question
 
 
 def _reading_order(cands: Iterable[_Candidate]) -> list[_Candidate]:
     return sorted(cands, key=lambda c: (c.passage, c.unit.position))
+
+
+def _share(weights: dict[str, float], found: set[str]) -> float:
+    """Weighted share of the question terms in `found`, one typo allowed."""
+    total = sum(weights.values())
+    return sum(w for t, w in weights.items() if fuzzy_in(t, found)) / total if total else 0.0
 
 
 def cite(text: str, marker: int) -> str:
@@ -125,8 +122,49 @@ def cite(text: str, marker: int) -> str:
     return " ".join(cited)
 
 
-def render(chosen: list[_Candidate]) -> str:
-    """Cited units as paragraphs; the steps of one numbered list as a numbered list."""
+def answer_order(chosen: list[_Candidate]) -> list[_Candidate]:
+    """The best unit first (with the sentence it leans on), the rest in reading order.
+
+    A numbered list keeps its order. Units are given in reading order.
+    """
+    if not chosen or any(c.unit.kind == "step" for c in chosen):
+        return chosen
+    best = max(range(len(chosen)), key=lambda i: chosen[i].score)
+    lead = best
+    while lead > 0 and _leans_on(chosen[lead], chosen[lead - 1]):
+        lead -= 1
+    return chosen[lead : best + 1] + chosen[:lead] + chosen[best + 1 :]
+
+
+def _leans_on(unit: _Candidate, before: _Candidate) -> bool:
+    return (
+        unit.unit.kind == "sentence"
+        and bool(_LEANS_BACK.match(unit.unit.text))
+        and (before.passage, before.unit.block, before.unit.position + 1)
+        == (unit.passage, unit.unit.block, unit.unit.position)
+    )
+
+
+def _earlier(text: str, passage: Passage, passages: list[Passage]) -> str:
+    """A cited unit of a superseded passage: "Earlier: … [2] (superseded by <title>)."."""
+    newer = next((p.title for p in passages if p.document_id == passage.superseded_by), None)
+    note = f" (superseded by {newer})" if newer else " (superseded)"
+    body, end = (text[:-1], text[-1]) if text.endswith((".", "!", "?")) else (text, ".")
+    return f"Earlier: {body}{note}{end}"
+
+
+def render(chosen: list[_Candidate], passages: list[Passage] | None = None) -> str:
+    """Cited units as paragraphs; the steps of one numbered list as a numbered list.
+
+    Units of superseded passages come last, each marked "Earlier: … (superseded by …)".
+    """
+    passages = passages or []
+    old = [c for c in chosen if c.passage < len(passages) and passages[c.passage].superseded_by]
+    if old and len(old) < len(chosen):
+        current = render([c for c in chosen if c not in old])
+        earlier = [_earlier(cite(c.unit.text, c.passage + 1), passages[c.passage], passages)
+                   for c in old]  # fmt: skip
+        return "\n\n".join([current, " ".join(earlier)])
     parts: list[tuple[bool, str]] = []  # (is a list, text)
     i = 0
     while i < len(chosen):
@@ -161,6 +199,7 @@ class ExtractiveGenerator:
         self.embedder = embedder
         self.max_passages = max_passages
         self.max_units = max_units
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()  # unit text → vector (LRU)
 
     def generate(self, question: str, passages: list[Passage]) -> Generated:
         """An answer from the passages' own sentences; empty text when none is relevant."""
@@ -168,7 +207,7 @@ class ExtractiveGenerator:
         passages = passages[: self.max_passages]
         chosen, cands = self._select(question, passages)
         chosen, remark = self._dispute(question, passages, chosen, cands)
-        text = render(chosen) + (f"\n\n{remark}" if remark else "")
+        text = render(answer_order(chosen), passages) + (f"\n\n{remark}" if remark else "")
         log.info(
             "extractive answer",
             extra={
@@ -203,29 +242,49 @@ class ExtractiveGenerator:
 
     def _score(self, question: str, passages: list[Passage], cands: list[_Candidate]) -> np.ndarray:
         """Score every candidate in place; returns the unit vectors for redundancy checks."""
-        query = self.embedder.embed_query(question)
-        vectors = self.embedder.embed_documents([plain(c.unit.text) for c in cands])
-        dense = vectors @ query
-        unit_terms = [terms(plain(c.unit.text)) for c in cands]
-        weights = _idf_weighted(_question_terms(question), unit_terms)
+        unit_terms = [text_terms(c.unit.text) for c in cands]
+        asked = question_terms(question)
+        weights = _idf_weighted(asked, unit_terms)
         total = sum(weights.values()) or 1.0
-        context = [terms(" ".join([p.title, *p.heading_path])) for p in passages]
+        context = [text_terms(" ".join([p.title, *p.heading_path])) for p in passages]
         wants_number = bool(_WANTS_NUMBER.search(question))
-        for cand, sim, words in zip(cands, dense, unit_terms, strict=True):
+        for cand, words in zip(cands, unit_terms, strict=True):
             heading = context[cand.passage]
             hits = sum(
                 w if t in words else 0.5 * w if t in heading else 0.0 for t, w in weights.items()
             )
-            cand.dense = float(sim)
             cand.lexical = hits / total
             has_number = wants_number and any(ch.isdigit() for ch in cand.unit.text)
+            cand.in_section = _share(asked, text_terms(cand.unit.heading)) >= HEADING_MATCH
             cand.score = (
-                W_DENSE * cand.dense
-                + W_LEXICAL * cand.lexical
+                W_LEXICAL * cand.lexical
                 + W_RANK / (1 + cand.passage)
                 + W_NUMBER * has_number
+                + W_HEADING * cand.in_section
             )
+        # Only the units that words and rank favour are embedded (the dense part decides
+        # among them); the others keep a score no embedded unit of the same standing loses to.
+        order = sorted(range(len(cands)), key=lambda i: -cands[i].score)[:MAX_EMBEDDED]
+        embedded = self._embed([plain(cands[i].unit.text) for i in order])
+        vectors = np.zeros((len(cands), embedded.shape[1]), dtype=np.float32)
+        vectors[order] = embedded
+        query = self.embedder.embed_query(question)
+        for i in order:
+            cands[i].dense = float(vectors[i] @ query)
+            cands[i].score += W_DENSE * cands[i].dense
         return vectors
+
+    def _embed(self, texts: list[str]) -> np.ndarray:
+        """Unit vectors, from the cache where they were computed before."""
+        missing = list(dict.fromkeys(t for t in texts if t not in self._vectors))
+        if missing:
+            for text, vector in zip(missing, self.embedder.embed_documents(missing), strict=True):
+                self._vectors[text] = vector
+            while len(self._vectors) > VECTOR_CACHE:
+                self._vectors.popitem(last=False)
+        for text in texts:
+            self._vectors.move_to_end(text)
+        return np.stack([self._vectors[t] for t in texts])
 
     def _select(
         self, question: str, passages: list[Passage]
@@ -237,8 +296,10 @@ class ExtractiveGenerator:
         vectors = self._score(question, passages, cands)
         best = max(range(len(cands)), key=lambda i: (cands[i].score, -i))
         top = cands[best]
-        relevant = top.dense >= MIN_DENSE or (
-            top.dense >= MIN_DENSE_WITH_WORDS and top.lexical >= MIN_LEXICAL
+        relevant = (
+            top.dense >= MIN_DENSE
+            or (top.dense >= MIN_DENSE_WITH_WORDS and top.lexical >= MIN_LEXICAL)
+            or top.in_section
         )
         if not relevant:
             log.info("nothing relevant", extra={"dense": round(top.dense, 3)})
@@ -261,6 +322,8 @@ class ExtractiveGenerator:
             if c.score - FLOOR
             >= (top.score - FLOOR)
             * (RELATIVE_CUTOFF if c.passage == top.passage else RELATIVE_CUTOFF_OTHER_PASSAGE)
+            and (c.lexical > 0 or c.dense >= MIN_DENSE_WITHOUT_WORDS)  # addresses the question
+            and (c.in_section or not top.in_section)  # a matching heading selects its section
         ]
         while len(chosen) < self.max_units:
             best_mmr, pick = -np.inf, -1

@@ -2,7 +2,10 @@
 
 Headings, code blocks, table headers and separators, intro sentences ending in ':' and
 fragments too short or too long to stand alone as a sentence of an answer are dropped.
-A table row is rewritten with its header ("Meals — Limit: 55 EUR") so it reads on its own.
+A table row — `| a | b |` or, as parsers extract tables, `a | b` — is rewritten with its header
+("Meals — Limit: 55 EUR") so it reads on its own. Each unit keeps the text of the last heading
+above it in the passage (an FAQ's question), so a heading that matches a question can select
+its section.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ _FENCE = re.compile(r"^(```|~~~)")
 _BULLET = re.compile(r"^[-*+•]\s+(?P<text>.+)$")
 _NUMBERED = re.compile(r"^(?P<n>\d{1,2})[.)]\s+(?P<text>.+)$")
 _TABLE_SEPARATOR = re.compile(r"^\|?[\s:|-]+\|?$")
+_BARE_ROW = re.compile(r"^[^|]+( \| [^|]*)+$")  # "Milestone | Share of fees", as parsers emit
 _TERMINAL = (".", "!", "?", ":", ";", ")", '"')
 
 MIN_WORDS = 4
@@ -38,6 +42,7 @@ class Unit:
     kind: UnitKind
     position: int
     block: int  # units of the same paragraph, list or table share a block number
+    heading: str = ""  # the last heading above the unit in its passage
 
 
 def _cells(line: str) -> list[str]:
@@ -76,11 +81,12 @@ class _Splitter:
         self.table_rows = 0
         self.last_kind: UnitKind | None = None
         self.in_code = False
+        self.heading = ""
 
     def add(self, text: str, kind: UnitKind) -> None:
         text = re.sub(r"\s+", " ", text).strip()
         if _keep(text, kind):
-            self.units.append(Unit(text, kind, len(self.units), self.block))
+            self.units.append(Unit(text, kind, len(self.units), self.block, self.heading))
 
     def new_block(self, kind: UnitKind | None) -> None:
         """Start a new block unless this line continues the current list or table."""
@@ -120,8 +126,9 @@ class _Splitter:
         if _HEADING.match(line):
             self.flush()
             self.new_block(None)
+            self.heading = line.lstrip("#").strip()
             return
-        if line.startswith("|") and line.count("|") >= 2:
+        if (line.startswith("|") and line.count("|") >= 2) or _BARE_ROW.search(line):
             self.flush()
             self.row(line)
             return

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from core.generation.citations import used_markers, validate_citations
-from core.generation.sentences import split_sentences
 from core.generation.extractive import ExtractiveGenerator
+from core.generation.sentences import split_sentences
 from core.schema import Passage
 from tests.core.generation.samples import passage
 
@@ -220,3 +220,68 @@ def test_fast_beyond_embedding(embedder: Any, passages: dict[str, Passage]) -> N
         generator.generate("What is the meal limit when travelling?", order)
         overheads.append(time.perf_counter() - started - timed.seconds)
     assert min(overheads) < 0.1
+
+
+FAQ = passage(
+    "faq",
+    "Content Hub FAQ",
+    ["Content Hub FAQ"],
+    "## Can I still use the classic import?\n\n"
+    "No. The classic Campus Admin import was switched off on 30 June 2025.\n\n"
+    "## What is the maximum package size?\n\n"
+    "**500 MB** per zip file. Move long videos to Brightpath Stream and embed them.\n\n"
+    "## How long does Package Check take?\n\n"
+    "Usually about two minutes for a package.",
+)
+
+
+def test_a_heading_that_matches_the_question_selects_its_section(
+    generator: ExtractiveGenerator,
+) -> None:
+    result = generator.generate("What is the maximum size of a course package?", [FAQ])
+    first = split_sentences(result.text)[0]
+    assert first.startswith("500 MB per zip file") or first.startswith("**500 MB**")
+    assert "two minutes" not in result.text and "30 June" not in result.text
+
+
+def test_sentences_that_do_not_address_the_question_are_left_out(
+    generator: ExtractiveGenerator,
+) -> None:
+    staffing = passage(
+        "staffing",
+        "Virtual workshop staffing",
+        ["Staffing"],
+        "Interactive virtual workshops have one facilitator for up to 16 participants. "
+        "From 20 participants a producer joins the facilitator. "
+        "The Essentials library costs 49 EUR per learner per year.",
+    )
+    result = generator.generate("How many participants per facilitator?", [staffing])
+    assert "16" in result.text
+    assert "49 EUR" not in result.text
+
+
+def test_unit_vectors_are_computed_once(embedder: Any, passages: dict[str, Passage]) -> None:
+    counted = _CountingEmbedder(embedder)
+    generator = ExtractiveGenerator(counted)  # type: ignore[arg-type]
+    order = ranked(passages, "hotels", "meals", "mileage")
+    first = generator.generate("What is the meal limit when travelling?", order)
+    embedded = counted.documents
+    assert embedded > 0
+    again = generator.generate("Is there a cap on hotel costs?", order)
+    assert counted.documents == embedded  # the same passages: nothing embedded again
+    assert first.text and again.text
+
+
+class _CountingEmbedder:
+    """Wraps the real embedder and counts the passage texts it embeds."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.documents = 0
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return np.asarray(self.inner.embed_query(text))
+
+    def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
+        self.documents += len(texts)
+        return np.asarray(self.inner.embed_documents(texts))

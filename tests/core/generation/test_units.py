@@ -40,6 +40,32 @@ def test_table_rows_read_with_their_header() -> None:
     assert texts(text) == ["Meals (travel) — Limit: 55 EUR/day; Receipt: over 10 EUR"]
 
 
+def test_a_table_extracted_without_outer_pipes_is_still_a_table() -> None:
+    text = (
+        "The standard payment schedule is:\n\nMilestone | Share of fees\n"
+        "SOW signature | 40%\nFinal acceptance | 20%\n\nInvoices are payable within 30 days."
+    )
+    assert texts(text) == [
+        "SOW signature — Share of fees: 40%",
+        "Final acceptance — Share of fees: 20%",
+        "Invoices are payable within 30 days.",
+    ]
+
+
+def test_units_remember_the_heading_above_them() -> None:
+    text = (
+        "Answers to common questions.\n\n## What is the maximum package size?\n\n"
+        "**500 MB** per zip file, at most.\n\n## Who can publish?\n\n"
+        "Only users with the Publisher role."
+    )
+    headings = [(u.text, u.heading) for u in split_units(text)]
+    assert headings == [
+        ("Answers to common questions.", ""),
+        ("**500 MB** per zip file, at most.", "What is the maximum package size?"),
+        ("Only users with the Publisher role.", "Who can publish?"),
+    ]
+
+
 def test_a_heading_glued_to_its_paragraph_is_dropped() -> None:
     text = (
         "Meal allowance\nWhen travelling, meals are capped at 55 EUR per day.\n"
