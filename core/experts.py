@@ -41,6 +41,7 @@ RECENCY_FLOOR = 0.3
 SUPERSEDED_WEIGHT = 0.3
 NOT_IN_DIRECTORY_WEIGHT = 0.8
 MAX_TITLES = 3  # titles named per role in `why`
+MAX_TOPICS = 3  # tags shown as a person's topics
 
 
 @dataclass
@@ -168,6 +169,7 @@ class ExpertFinder:
             local_time=local_time,
             working_hours=working,
             why=why(ordered),
+            topics=topics(ordered),
         )
 
 
@@ -185,6 +187,15 @@ def presence(
     minutes = local.hour * 60 + local.minute
     working = local.weekday() < 5 and work_start * 60 <= minutes < work_end * 60
     return f"{local:%H:%M} ({timezone})", working
+
+
+def topics(evidence: list[_Evidence]) -> list[str]:
+    """The tags that recur in a person's evidence, weighted by it (strongest first)."""
+    weights: dict[str, float] = {}
+    for ev in evidence:
+        for tag in dict.fromkeys(ev.passage.tags):
+            weights[tag] = weights.get(tag, 0.0) + ev.weight
+    return sorted(weights, key=lambda t: (-weights[t], t))[:MAX_TOPICS]
 
 
 def why(evidence: list[_Evidence]) -> str:

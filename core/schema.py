@@ -132,6 +132,7 @@ def person_id_for(name: str | None, email: str | None) -> str:
 
 
 Role = Literal["reader", "trainer", "admin"]
+Rating = Literal["helpful", "not_helpful", "wrong_citation"]  # feedback on an answer
 
 
 class Principal(BaseModel):
@@ -232,6 +233,9 @@ class Expert(BaseModel):
     local_time: str | None = None
     working_hours: bool | None = None
     why: str = ""
+    topics: list[str] = Field(
+        default_factory=list, description="the most frequent tags of the evidence documents"
+    )
 
 
 class Answer(BaseModel):

@@ -41,6 +41,7 @@ def passage(
     age_days: float = 30,
     superseded_by: str | None = None,
     position: int = 0,
+    tags: Sequence[str] = (),
 ) -> Passage:
     """A retrieved passage of document `doc` (titled the same), updated `age_days` before NOW."""
     return Passage(
@@ -57,6 +58,7 @@ def passage(
         owner_ids=list(owners),
         updated=NOW - timedelta(days=age_days),
         superseded_by=superseded_by,
+        tags=list(tags),
     )
 
 
@@ -158,6 +160,19 @@ def test_expert_lists_documents_and_explains_why(finder: ExpertFinder) -> None:
     ]
     assert alice.documents[0].url == "https://wiki.example.com/Expense-policy-2025"
     assert alice.documents[0].updated == NOW - timedelta(days=10)
+
+
+def test_topics_are_the_tags_of_the_strongest_evidence(finder: ExpertFinder) -> None:
+    ranked = finder.rank(
+        [
+            passage("On-call rota", ["alice"], tags=["on-call", "lms"]),
+            passage("Incident guide", ["alice"], tags=["on-call", "incidents"]),
+            passage("Release checklist", ["alice"], tags=["releases"], age_days=900),
+            passage("Quiz rules", ["alice"], tags=["quiz"], age_days=2000),
+        ],
+        now=NOW,
+    )
+    assert ranked[0].topics == ["on-call", "lms", "incidents"]
 
 
 def test_why_shortens_long_lists(finder: ExpertFinder) -> None:
