@@ -15,8 +15,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 APPS = ("ingest", "service", "ui", "eval", "bench")
 PACKAGES = ("core", *APPS)
-# What the UI may use of core: the HTTP contract and the shapes it carries.
-UI_CORE = ("core.api", "core.evalreport", "core.schema")
+# What the UI may use of core: the HTTP contract, the shapes it carries and the one HTTP
+# client package (shared with the ingest CLI).
+UI_CORE = ("core.api", "core.client", "core.evalreport", "core.schema")
 # May import each app (besides core, which every app may import). service → ingest: the
 # embedded index has one owner process, so the service runs ingestion jobs itself. eval →
 # ingest: eval corpora are indexed by the product's own ingestion. bench measures ingestion
@@ -153,6 +154,11 @@ def test_the_graph_sees_the_known_edges() -> None:
     assert "core.db" in edges["service.components"]  # a package, through its __init__
     assert "eval.launcher" in edges["service.__main__"]  # an import inside a function
     assert "core.evalreport" in edges["ui.views.evals"]
+
+
+def test_the_ui_rule_refuses_the_rest_of_core() -> None:
+    assert _breaks("ui", "ui.views.ask", "core.retrieval")
+    assert not _breaks("ui", "ui.views.ask", "core.api")
 
 
 def test_core_imports_no_app() -> None:
