@@ -1,6 +1,6 @@
 """The report of a `fitz-gov-cases` run: report.json fields, report.md and its chart.
 
-report.json (the shared fields of `eval.report`, plus):
+report.json (the shared fields of `eval.report`, plus; the model: `core.evalreport.EvalReport`):
 
     dataset     {name, kind: "behaviour", source, package_version, tiers, case_types, ...}
     entailment  the name of the `Entailment` that decided citation support
