@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, Field
 
-from core.schema import Passage, Person, PersonRef, SourceKind
+from core.schema import Answer, Passage, Person, PersonRef, Rating, SourceKind
 
 # C0 controls and DEL except tab, newline and carriage return: no request text gives them a
 # meaning, and a NUL stored in the database breaks PostgreSQL text and every export.
@@ -28,6 +28,23 @@ def no_control_characters(value: str) -> str:
 
 # Request text: a string without control characters.
 Text = Annotated[str, AfterValidator(no_control_characters)]
+
+
+class AskResponse(Answer):
+    """The answer, and the id under which the question was logged (for feedback)."""
+
+    question_id: str
+
+
+class FeedbackResponse(BaseModel):
+    """Stored feedback."""
+
+    id: int
+    question_id: str
+    rating: Rating
+    marker: int | None = None
+    comment: str | None = None
+    created: datetime
 
 
 class FacetValue(BaseModel):

@@ -13,16 +13,15 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
-import httpx
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from core.api import IngestSummary
+from core.api import IngestJob, IngestSummary
 from core.auth import local_key_path, read_local_key
+from core.client import ClientError, ServiceUnavailable, WatercoolerClient
 from core.config import Settings, apply_runtime_env, get_settings
 from core.errors import WatercoolerError
 from ingest.report import IngestReport
@@ -37,6 +36,7 @@ EXIT_STATUS: dict[str, int] = {
     "index_mismatch": EXIT_INDEX,
 }
 _LABELS = {EXIT_CONFIG: "configuration error", EXIT_INDEX: "index mismatch"}
+UNAVAILABLE_HINT = "Start it again, or ingest without it: --standalone."
 PROBE_TIMEOUT_S = 1.0
 POLL_EVERY_S = 0.5
 
@@ -112,10 +112,11 @@ def exit_status(code: str | None) -> int:
 def _service_answers(url: str) -> bool:
     """Whether a Watercooler service answers at `url` (its health, healthy or not)."""
     try:
-        response = httpx.get(f"{url}/health", timeout=PROBE_TIMEOUT_S)
-        return "auth_mode" in response.json()
-    except (httpx.HTTPError, ValueError):
+        with WatercoolerClient(url, timeout=PROBE_TIMEOUT_S) as client:
+            client.health()
+    except ClientError:
         return False
+    return True
 
 
 def _api_key(given: str | None, settings: Settings) -> str | None:
@@ -127,35 +128,28 @@ def _run_remote(
 ) -> int:
     """Run the job in the service: start it, follow it, print its report."""
     err.print(f"ingesting through the service at {url}")
-    headers = {"Authorization": f"Bearer {key}"} if key else {}
-    try:
-        with httpx.Client(base_url=url, headers=headers, timeout=30.0) as client:
-            response = client.post("/ingest/jobs", json={"source": args.source})
-            if response.status_code != 202:
-                return _refused(response, err)
-            job = _follow(client, response.json(), args.quiet, err)
-    except httpx.HTTPError as exc:
-        err.print(f"[red]lost the service at {url}:[/] {exc}")
-        return EXIT_FAILED
-    if job["status"] != "succeeded":
-        err.print(f"[red]ingestion failed:[/] {job.get('error') or 'unknown error'}")
-        return exit_status(job.get("error_code"))
-    print_report(IngestSummary.model_validate(job["report"]), console)
+    with WatercoolerClient(url, key, timeout=30.0, hint=UNAVAILABLE_HINT) as client:
+        try:
+            job = client.start_ingest(args.source)
+        except ServiceUnavailable as exc:
+            err.print(f"[red]lost the service at {url}:[/] {exc}")
+            return EXIT_FAILED
+        except ClientError as exc:  # the service answered: why it did not start the job
+            err.print(f"[red]the service refused the job ({exc.status}):[/] {exc}")
+            return exit_status(exc.code)
+        try:
+            job = _follow(client, job, args.quiet, err)
+        except ClientError as exc:
+            err.print(f"[red]lost the service at {url}:[/] {exc}")
+            return EXIT_FAILED
+    if job.status != "succeeded" or job.report is None:
+        err.print(f"[red]ingestion failed:[/] {job.error or 'unknown error'}")
+        return exit_status(job.error_code)
+    print_report(job.report, console)
     return EXIT_OK
 
 
-def _refused(response: httpx.Response, err: Console) -> int:
-    """Explain why the service did not start the job; the matching exit code."""
-    try:
-        body = response.json()
-    except ValueError:
-        body = {}
-    detail = body.get("detail") or response.text
-    err.print(f"[red]the service refused the job ({response.status_code}):[/] {detail}")
-    return exit_status(body.get("error"))
-
-
-def _follow(client: httpx.Client, job: dict[str, Any], quiet: bool, err: Console) -> dict[str, Any]:
+def _follow(client: WatercoolerClient, job: IngestJob, quiet: bool, err: Console) -> IngestJob:
     """Poll the job until it ends, showing its stage counters."""
     columns = (TextColumn("{task.description:<18}"), BarColumn(), MofNCompleteColumn())
     with Progress(*columns, console=err, transient=False, disable=quiet) as bars:
@@ -164,15 +158,13 @@ def _follow(client: httpx.Client, job: dict[str, Any], quiet: bool, err: Console
             "embed": bars.add_task("embed + write chunks", total=None),
         }
         while True:
-            for stage, counter in job.get("progress", {}).items():
+            for stage, counter in job.progress.items():
                 if stage in tasks:
-                    bars.update(tasks[stage], completed=counter["done"], total=counter["total"])
-            if job["status"] != "running":
+                    bars.update(tasks[stage], completed=counter.done, total=counter.total)
+            if job.status != "running":
                 return job
             time.sleep(POLL_EVERY_S)
-            response = client.get(f"/ingest/jobs/{job['id']}")
-            response.raise_for_status()
-            job = response.json()
+            job = client.ingest_job(job.id)
 
 
 def _run_with_progress(pipeline: object, only: str | None, console: Console) -> IngestReport:

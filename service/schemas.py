@@ -8,9 +8,11 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from core.api import (
+    AskResponse as AskResponse,
     ChunkSpan as ChunkSpan,
     Counts as Counts,
     DocumentResponse as DocumentResponse,
+    FeedbackResponse as FeedbackResponse,
     Facets as Facets,
     FacetValue as FacetValue,
     Health as Health,
@@ -25,9 +27,8 @@ from core.api import (
     Text,
     Topic as Topic,
 )
-from core.db.questions import Rating
 from core.retrieval import QueryFilters
-from core.schema import Answer, Expert, Role
+from core.schema import Expert, Rating, Role
 
 # Longest question the model accepts; service.max_question_chars (≤ this) is checked per request.
 QUESTION_HARD_LIMIT = 20000
@@ -66,12 +67,6 @@ class AskRequest(BaseModel):
         if not value:
             raise ValueError("the question is empty")
         return value
-
-
-class AskResponse(Answer):
-    """The answer, and the id under which the question was logged (for feedback)."""
-
-    question_id: str
 
 
 class ExpertsResponse(BaseModel):
@@ -118,17 +113,6 @@ class FeedbackRequest(BaseModel):
         None, ge=1, le=MAX_MARKER, description="the citation [n] the rating is about"
     )
     comment: Text | None = Field(None, max_length=2000)
-
-
-class FeedbackResponse(BaseModel):
-    """Stored feedback."""
-
-    id: int
-    question_id: str
-    rating: Rating
-    marker: int | None = None
-    comment: str | None = None
-    created: datetime
 
 
 class KeyCreateRequest(BaseModel):

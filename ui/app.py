@@ -12,9 +12,9 @@ from pathlib import Path
 
 import streamlit as st
 
+from core.api import Health
+from core.client import ClientError, ServiceUnavailable, Unauthorized
 from ui import nav, session, style
-from ui.client import ClientError, ServiceUnavailable, Unauthorized
-from ui.models import Health
 from ui.session import Access
 from ui.sidebar import account_box, status_box
 

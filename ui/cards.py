@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core.api import DocumentResponse
 from core.schema import Citation, Expert, Person
 from ui import nav, session
 from ui.markup import (
@@ -18,7 +19,6 @@ from ui.markup import (
     original_link,
     shorten,
 )
-from ui.models import DocumentView
 from ui.style import avatar_colour
 
 MAX_EVIDENCE = 3
@@ -113,7 +113,7 @@ def source_header_html(
     )
 
 
-def source_card(citation: Citation, document: DocumentView | None) -> bool:
+def source_card(citation: Citation, document: DocumentResponse | None) -> bool:
     """A cited passage with its cited sentence highlighted; True when flagged as wrong."""
     moment = (document.updated or document.created) if document else None
     successor = document.superseded_by if document else None

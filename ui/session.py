@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from core.schema import Person
-from ui.client import (
+from core.api import Health
+from core.client import (
     ClientError,
     Forbidden,
     NotFound,
@@ -23,8 +23,13 @@ from ui.client import (
     Unauthorized,
     WatercoolerClient,
 )
+from core.schema import Person
 from ui.config import UISettings, get_ui_settings
-from ui.models import Health
+
+# What to do when the service does not answer, in the UI's terms.
+UNAVAILABLE_HINT = (
+    "Start it with `make run`, or point the UI at it with WATERCOOLER_UI__SERVICE_URL."
+)
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +68,7 @@ def client(key: str | None = None) -> WatercoolerClient:
         key if key is not None else api_key(),
         timeout=s.timeout_s,
         answer_timeout=s.answer_timeout_s,
+        hint=UNAVAILABLE_HINT,
     )
 
 
@@ -70,7 +76,9 @@ def client(key: str | None = None) -> WatercoolerClient:
 def health(service_url: str) -> Health:
     """The service's health, cached for a few seconds (it is shown on every page)."""
     s = settings()
-    with WatercoolerClient(service_url, timeout=min(s.timeout_s, 5.0)) as http:
+    with WatercoolerClient(
+        service_url, timeout=min(s.timeout_s, 5.0), hint=UNAVAILABLE_HINT
+    ) as http:
         return http.health()
 
 
@@ -203,6 +211,21 @@ def document_title(document_id: str) -> str | None:
         return _document_title(settings().service_url, api_key(), document_id)
     except ClientError:
         return None
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def _examples(service_url: str, key: str | None) -> list[str]:
+    with client(key) as http:
+        return http.examples()
+
+
+def examples() -> list[str]:
+    """Example questions from the service (cached for a minute); none if it fails."""
+    try:
+        return _examples(settings().service_url, api_key())
+    except ClientError as exc:
+        log.info("no example questions", extra={"error": type(exc).__name__})
+        return []
 
 
 def people_names() -> dict[str, str]:

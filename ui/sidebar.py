@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core.api import Health
+from core.client import ClientError
 from ui import session
-from ui.client import ClientError
 from ui.markup import esc
-from ui.models import Health
 from ui.session import Access
 
 

@@ -1,6 +1,7 @@
 """The client's errors: one per way a call to the service can fail.
 
-ClientError              base; `str()` is a message fit for the user
+ClientError              base; `str()` is a message fit for the user, `code` the service's
+                         error code (core/errors.py) when it sent one
   ServiceUnavailable     nothing answers at the URL (refused, timed out, not HTTP)
   Unauthorized           401: no key where one is needed, or the key was refused
   Forbidden              403: the key's role may not do this
@@ -20,9 +21,10 @@ class ClientError(Exception):
 
     status: int | None = None
 
-    def __init__(self, message: str, status: int | None = None) -> None:
+    def __init__(self, message: str, status: int | None = None, code: str | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.code = code
         if status is not None:
             self.status = status
 
@@ -63,15 +65,16 @@ class ServiceError(ClientError):
     """5xx: the service answered but could not do it."""
 
 
-def _detail(response: httpx.Response) -> str:
-    """The service's error message (`detail` of its JSON body), or the status text."""
+def _detail(response: httpx.Response) -> tuple[str, str | None]:
+    """The service's error message and code (`detail`, `error` of its JSON body)."""
     try:
         body = response.json()
     except ValueError:
-        return response.text.strip()[:300] or response.reason_phrase
-    if isinstance(body, dict) and body.get("detail"):
-        return str(body["detail"])
-    return response.reason_phrase
+        return response.text.strip()[:300] or response.reason_phrase, None
+    if not isinstance(body, dict):
+        return response.reason_phrase, None
+    code = str(body["error"]) if body.get("error") else None
+    return str(body.get("detail") or response.reason_phrase), code
 
 
 def raise_for(response: httpx.Response) -> None:
@@ -79,15 +82,15 @@ def raise_for(response: httpx.Response) -> None:
     status = response.status_code
     if status < 400:
         return
-    detail = _detail(response)
+    detail, code = _detail(response)
     if status == 401:
-        raise Unauthorized(f"Your API key was refused: {detail}")
+        raise Unauthorized(f"Your API key was refused: {detail}", code=code)
     if status == 403:
-        raise Forbidden(f"Your role may not do this: {detail}")
+        raise Forbidden(f"Your role may not do this: {detail}", code=code)
     if status == 404:
-        raise NotFound(detail)
+        raise NotFound(detail, code=code)
     if status == 409:
-        raise Conflict(detail)
+        raise Conflict(detail, code=code)
     if status in (400, 422):
-        raise BadRequest(detail, status)
-    raise ServiceError(f"The service failed ({status}): {detail}", status)
+        raise BadRequest(detail, status, code)
+    raise ServiceError(f"The service failed ({status}): {detail}", status, code)

@@ -1,7 +1,7 @@
-"""The one way the UI talks to the Watercooler service: a small typed client over httpx.
+"""The one way apps talk to the Watercooler service: a small typed client over httpx.
 
 Every call has a timeout (answers get a longer one: an LLM may be slow); every failure is one
-of the errors in ui/errors.py, re-exported here.
+of the errors in core/client/errors.py. The UI and the ingest CLI use it.
 """
 
 from __future__ import annotations
@@ -13,47 +13,24 @@ from typing import Any, TypeVar
 from urllib.parse import quote
 
 import httpx
-from pydantic import BaseModel, TypeAdapter
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from core.api import IngestJob
-from core.evalreport import EvalDataset, EvalRun, EvalRunSummary
-from core.schema import Expert
-from ui import sse
-from ui.errors import (
-    BadRequest,
-    ClientError,
-    Conflict,
-    Forbidden,
-    NotFound,
-    ServiceError,
-    ServiceUnavailable,
-    Unauthorized,
-    raise_for,
-)
-from ui.models import (
-    AskResult,
-    DocumentView,
-    Feedback,
-    Filters,
+from core.api import (
+    AskResponse,
+    DocumentResponse,
+    Examples,
+    FeedbackResponse,
     Health,
+    IngestJob,
     PeoplePage,
     PersonProfile,
-    Rating,
-    SearchResult,
-    StreamEvent,
+    SearchResponse,
 )
-
-__all__ = [
-    "BadRequest",
-    "ClientError",
-    "Conflict",
-    "Forbidden",
-    "NotFound",
-    "ServiceError",
-    "ServiceUnavailable",
-    "Unauthorized",
-    "WatercoolerClient",
-]
+from core.client.errors import ServiceError, ServiceUnavailable, raise_for
+from core.client.filters import Filters
+from core.client.sse import StreamEvent, event, frames
+from core.evalreport import EvalDataset, EvalRun, EvalRunSummary
+from core.schema import Expert, Rating
 
 log = logging.getLogger(__name__)
 
@@ -75,8 +52,10 @@ class WatercoolerClient:
         timeout: float = 15.0,
         answer_timeout: float = 180.0,
         transport: httpx.BaseTransport | None = None,
+        hint: str = "Start it with `make run`.",
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        self.hint = hint  # what to do when nothing answers, in the caller's terms
         self.sends_key = bool(api_key)
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self._answer_timeout = httpx.Timeout(answer_timeout, connect=min(timeout, 5.0))
@@ -108,8 +87,7 @@ class WatercoolerClient:
         log.warning("service call failed", extra={"url": self.base_url, "reason": repr(exc)})
         return ServiceUnavailable(
             f"The Watercooler service at {self.base_url} is not answering "
-            f"({type(exc).__name__}). Start it with `make run`, or point the UI at it with "
-            "WATERCOOLER_UI__SERVICE_URL."
+            f"({type(exc).__name__}). {self.hint}"
         )
 
     def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
@@ -121,11 +99,10 @@ class WatercoolerClient:
         return response
 
     def _get(self, model: type[M], path: str, **kwargs: Any) -> M:
-        return model.model_validate(_json(self._request("GET", path, **kwargs)))
+        return _parsed(model, self._request("GET", path, **kwargs))
 
     def _post(self, model: type[M], path: str, body: dict[str, Any], **kwargs: Any) -> M:
-        response = self._request("POST", path, json=body, **kwargs)
-        return model.model_validate(_json(response))
+        return _parsed(model, self._request("POST", path, json=body, **kwargs))
 
     # -- health ---------------------------------------------------------------------------
 
@@ -137,7 +114,7 @@ class WatercoolerClient:
             raise self._unavailable(exc) from exc
         if response.status_code != 503:  # 503 carries the report of what is wrong
             raise_for(response)
-        return Health.model_validate(_json(response))
+        return _parsed(Health, response)
 
     # -- answers --------------------------------------------------------------------------
 
@@ -161,10 +138,10 @@ class WatercoolerClient:
         filters: Filters | None = None,
         generator: str | None = None,
         top_k: int | None = None,
-    ) -> AskResult:
+    ) -> AskResponse:
         """A cited answer with the people to contact."""
         body = self._ask_body(question, filters, generator, top_k)
-        return self._post(AskResult, "/ask", body, timeout=self._answer_timeout)
+        return self._post(AskResponse, "/ask", body, timeout=self._answer_timeout)
 
     def ask_stream(
         self,
@@ -183,8 +160,8 @@ class WatercoolerClient:
                 if response.status_code >= 400:
                     response.read()
                     raise_for(response)
-                for name, data in sse.frames(response.iter_lines()):
-                    yield sse.event(name, data)
+                for name, data in frames(response.iter_lines()):
+                    yield event(name, data)
         except (httpx.TransportError, httpx.TimeoutException) as exc:
             raise self._unavailable(exc) from exc
 
@@ -195,25 +172,25 @@ class WatercoolerClient:
         *,
         marker: int | None = None,
         comment: str | None = None,
-    ) -> Feedback:
+    ) -> FeedbackResponse:
         """Rate an answer, or one of its citations (`marker`)."""
         body: dict[str, Any] = {"question_id": question_id, "rating": rating}
         if marker is not None:
             body["marker"] = marker
         if comment:
             body["comment"] = comment
-        return self._post(Feedback, "/feedback", body)
+        return self._post(FeedbackResponse, "/feedback", body)
 
     # -- search, people, documents --------------------------------------------------------
 
     def search(
         self, q: str, *, filters: Filters | None = None, limit: int = 10, mode: str | None = None
-    ) -> SearchResult:
+    ) -> SearchResponse:
         """Ranked passages with highlights, and facets."""
         params = [("q", q), ("limit", str(limit)), *(filters or Filters()).query_params()]
         if mode:
             params.append(("mode", mode))
-        return self._get(SearchResult, "/search", params=params)
+        return self._get(SearchResponse, "/search", params=params)
 
     def experts(self, q: str, *, filters: Filters | None = None) -> list[Expert]:
         """The people to contact about a topic, best first."""
@@ -232,19 +209,25 @@ class WatercoolerClient:
             params["team"] = team
         return self._get(PeoplePage, "/people", params=params)
 
+    def examples(self) -> list[str]:
+        """Example questions for the Ask page (none when there is nothing to suggest)."""
+        return self._get(Examples, "/examples").questions
+
     def person(self, person_id: str) -> PersonProfile:
         """A person's profile: contact details, documents, topics."""
         return self._get(PersonProfile, f"/people/{_segment(person_id)}")
 
-    def document(self, document_id: str) -> DocumentView:
+    def document(self, document_id: str) -> DocumentResponse:
         """A document's text, metadata and chunk spans."""
-        return self._get(DocumentView, f"/documents/{_segment(document_id)}")
+        return self._get(DocumentResponse, f"/documents/{_segment(document_id)}")
 
     # -- ingestion (admins) ---------------------------------------------------------------
 
-    def start_ingest(self, source: str | None = None) -> IngestJob:
-        """Start an ingestion job for one source, or all when None."""
-        return self._post(IngestJob, "/ingest/jobs", {"source": source})
+    def start_ingest(self, source: str | None = None, config: str | None = None) -> IngestJob:
+        """Start an ingestion job for one source (all when None) of a sources file on the
+        service's machine (None: the service's own)."""
+        body = {"source": source, **({"config": config} if config else {})}
+        return self._post(IngestJob, "/ingest/jobs", body)
 
     def ingest_jobs(self, limit: int = 20) -> list[IngestJob]:
         """Recent jobs, newest first."""
@@ -301,6 +284,17 @@ def _json(response: httpx.Response) -> Any:
     except ValueError as exc:
         raise ServiceError(
             f"{response.url} did not answer with JSON: is it the Watercooler service?"
+        ) from exc
+
+
+def _parsed(model: type[M], response: httpx.Response) -> M:
+    """The JSON body as `model`; a body of another shape is reported as such."""
+    try:
+        return model.model_validate(_json(response))
+    except ValidationError as exc:
+        raise ServiceError(
+            f"{response.url} answered with a body that is not a {model.__name__}: "
+            "is it the Watercooler service?"
         ) from exc
 
 

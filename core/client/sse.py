@@ -4,12 +4,44 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from pydantic import TypeAdapter
 
+from core.api import AskResponse
+from core.client.errors import BadRequest, ServiceError
 from core.schema import Citation, Expert
-from ui.errors import BadRequest, ServiceError
-from ui.models import AskResult, CitationsEvent, DoneEvent, PeopleEvent, StreamEvent, TokenEvent
+
+
+@dataclass(frozen=True)
+class TokenEvent:
+    """A piece of the answer text as it is written."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class CitationsEvent:
+    """The answer's citations (`[n]` in the text points to marker n)."""
+
+    citations: list[Citation]
+
+
+@dataclass(frozen=True)
+class PeopleEvent:
+    """The people to contact."""
+
+    people: list[Expert]
+
+
+@dataclass(frozen=True)
+class DoneEvent:
+    """The whole answer; authoritative."""
+
+    answer: AskResponse
+
+
+StreamEvent = TokenEvent | CitationsEvent | PeopleEvent | DoneEvent
 
 _CITATIONS = TypeAdapter(list[Citation])
 _EXPERTS = TypeAdapter(list[Expert])
@@ -41,7 +73,7 @@ def event(name: str, data: str) -> StreamEvent:
     if name == "people":
         return PeopleEvent(_EXPERTS.validate_python(value))
     if name == "done":
-        return DoneEvent(AskResult.model_validate(value))
+        return DoneEvent(AskResponse.model_validate(value))
     if name == "error":
         status = int(value.get("status", 500))
         detail = str(value.get("detail", "the answer failed"))

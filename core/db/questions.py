@@ -7,17 +7,17 @@ import logging
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal, get_args
+from typing import Any, get_args
 
 from sqlalchemy import ColumnElement, func, select
 
 from core.db.engine import Database, paginate, utcnow
 from core.db.models import FeedbackRecord, QuestionRecord
 from core.errors import NotFoundError
+from core.schema import Rating
 
 log = logging.getLogger(__name__)
 
-Rating = Literal["helpful", "not_helpful", "wrong_citation"]
 RATINGS: tuple[str, ...] = get_args(Rating)
 
 

@@ -7,17 +7,21 @@ from datetime import date
 
 import pytest
 
-from tests.ui.conftest import MEAL_QUESTION, Service, dead_url
-from ui.client import (
+from core.client import (
     BadRequest,
+    CitationsEvent,
+    DoneEvent,
+    Filters,
     Forbidden,
     NotFound,
+    PeopleEvent,
     ServiceUnavailable,
+    TokenEvent,
     Unauthorized,
     WatercoolerClient,
 )
-from ui.models import CitationsEvent, DoneEvent, Filters, PeopleEvent, TokenEvent
-from ui.sse import frames
+from core.client.sse import frames
+from tests.ui.conftest import MEAL_QUESTION, Service, dead_url
 
 
 @pytest.fixture

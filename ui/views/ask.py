@@ -4,23 +4,28 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 
 import streamlit as st
 
+from core.api import AskResponse, DocumentResponse
+from core.client import ClientError, DoneEvent, NotFound, TokenEvent, WatercoolerClient
+from core.schema import Rating
 from ui import session
 from ui.cards import contact_card, source_card
-from ui.client import ClientError, NotFound, WatercoolerClient
 from ui.markup import answer_html, esc, md_escape
-from ui.models import (
-    AskResult,
-    AskView,
-    DocumentView,
-    DoneEvent,
-    Rating,
-    TokenEvent,
-)
 
 log = logging.getLogger(__name__)
+
+
+@dataclass
+class AskView:
+    """An answer as the Ask page keeps it across reruns (with the cited documents)."""
+
+    result: AskResponse
+    documents: dict[str, DocumentResponse] = field(default_factory=dict)
+    rated: str | None = None
+
 
 _RESULT = "ask_result"
 _PENDING = "ask_pending"
@@ -72,9 +77,9 @@ def question_form(examples: list[str], generators: list[str]) -> None:
 
 def _stream(
     http: WatercoolerClient, question: str, generator: str | None = None
-) -> AskResult | None:
+) -> AskResponse | None:
     """Write the answer as it streams; the whole answer once done."""
-    done: list[AskResult] = []
+    done: list[AskResponse] = []
 
     def tokens() -> Iterator[str]:
         for event in http.ask_stream(question, generator=generator):
@@ -88,9 +93,9 @@ def _stream(
     return done[0] if done else None
 
 
-def _documents(http: WatercoolerClient, result: AskResult) -> dict[str, DocumentView]:
+def _documents(http: WatercoolerClient, result: AskResponse) -> dict[str, DocumentResponse]:
     """The cited documents (for their dates), fetched once per answer."""
-    found: dict[str, DocumentView] = {}
+    found: dict[str, DocumentResponse] = {}
     for citation in result.citations:
         if citation.document_id in found:
             continue
@@ -171,7 +176,7 @@ def main() -> None:
         "wrote, with the passages they come from and the people to ask.</p></div>"
     )
     health = session.checked_health()
-    question_form(session.settings().examples, health.generators if health else [])
+    question_form(session.examples(), health.generators if health else [])
     pending = st.session_state.pop(_PENDING, None)
     left, right = st.columns([1.7, 1], gap="large")
     answer_slot, people_slot = left.empty(), right.empty()

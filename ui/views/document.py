@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core.api import ChunkSpan, DocumentResponse
+from core.client import NotFound
 from ui import nav, session
 from ui.cards import outdated_link
-from ui.client import NotFound
 from ui.markup import (
     ICONS,
     esc,
@@ -17,12 +18,11 @@ from ui.markup import (
     mark_span,
     original_link,
 )
-from ui.models import ChunkSpan, DocumentView
 
 CONTEXT_CHARS = 400
 
 
-def _span(doc: DocumentView) -> tuple[ChunkSpan | None, int, int]:
+def _span(doc: DocumentResponse) -> tuple[ChunkSpan | None, int, int]:
     """The passage to highlight: the linked chunk, or explicit `start`/`end` offsets."""
     chunk_id = st.query_params.get("chunk")
     chunk = next((c for c in doc.chunks if c.id == chunk_id), None)
@@ -47,7 +47,7 @@ def context(text: str, start: int, end: int) -> tuple[int, int]:
     return lo, hi
 
 
-def metadata(doc: DocumentView) -> None:
+def metadata(doc: DocumentResponse) -> None:
     """Title, kind, dates, source, links, authors and owners, tags."""
     facts = [kind_badge(doc.kind), f"<span>source <b>{esc(doc.source)}</b></span>"]
     if doc.updated or doc.created:
@@ -78,7 +78,7 @@ def metadata(doc: DocumentView) -> None:
         st.html("".join(f'<span class="wc-tag">{esc(t)}</span>' for t in doc.tags))
 
 
-def cited_passage(doc: DocumentView, chunk: ChunkSpan | None, start: int, end: int) -> None:
+def cited_passage(doc: DocumentResponse, chunk: ChunkSpan | None, start: int, end: int) -> None:
     """The highlighted passage with a little context, above the full text."""
     where = []
     if chunk and chunk.heading_path:

@@ -8,6 +8,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from core.client import ClientError, NotFound, WatercoolerClient
 from core.evalreport import (
     RETRIEVERS,
     EvalDataset,
@@ -17,7 +18,6 @@ from core.evalreport import (
     QuestionDetail,
 )
 from ui import session
-from ui.client import ClientError, NotFound, WatercoolerClient
 from ui.markup import esc
 from ui.views.behaviour import behaviour_table, case_details
 

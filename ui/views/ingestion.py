@@ -8,8 +8,8 @@ import pandas as pd
 import streamlit as st
 
 from core.api import IngestJob, IngestSummary
+from core.client import ClientError, Conflict
 from ui import session
-from ui.client import ClientError, Conflict
 from ui.markup import esc
 
 _JOB = "ingest_job"

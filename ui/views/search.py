@@ -8,11 +8,12 @@ from datetime import date
 
 import streamlit as st
 
+from core.api import Facets, FacetValue, SearchHit, SearchResponse
+from core.client import Filters
 from core.schema import Person
 from ui import nav, session
 from ui.cards import outdated_link, source_header_html
 from ui.markup import KIND_LABELS, fmt_date, original_link, paragraphs
-from ui.models import Facets, FacetValue, Filters, SearchHit, SearchResult
 
 RESULTS = 20
 
@@ -147,7 +148,7 @@ def main() -> None:
         icon=":material/search:",
     )
     side, results = st.columns([1.2, 3], gap="large")
-    result: SearchResult | None = None
+    result: SearchResponse | None = None
     if query.strip():
         with results, session.guarded(), session.client() as http:
             result = http.search(query.strip(), filters=current_filters(), limit=RESULTS)
