@@ -118,6 +118,16 @@ class IngestSettings(BaseModel):
     people_max_field_chars: int = Field(
         10_000, ge=100, description="longest field of a people directory entry"
     )
+    parse_timeout_s: float = Field(60.0, gt=0, description="longest parse of one file")
+    parse_memory_mb: int = Field(
+        2048, ge=512, description="memory the parser process may allocate for one file"
+    )
+    max_unpacked_mb: float = Field(
+        512.0, gt=0, description="most a .docx/.pptx may unpack to (its declared sizes)"
+    )
+    max_chunks_per_file: int = Field(
+        20_000, ge=1, description="a file yielding more chunks is skipped (bounds embedding)"
+    )
 
 
 class LLMSettings(BaseModel):

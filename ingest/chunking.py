@@ -2,7 +2,9 @@
 
 A chunk never spans two sections (heading paths). Inside a section, sentences (or video cues)
 are packed up to `max_tokens`, and each new chunk repeats the last sentences of the previous
-one up to `overlap_tokens`. A sentence longer than a chunk is cut at token boundaries. Every
+one up to `overlap_tokens`. A sentence longer than a chunk is cut at token boundaries (after
+a first cut into pieces of at most 40 characters per chunk token, so that time and memory
+stay linear in the text's length). Every
 chunk's text is exactly `document.text[start:end]`, so the service can highlight it.
 """
 
@@ -19,6 +21,11 @@ from core.schema import Block, Chunk, Document
 # A sentence ends at . ! ? (optionally closed by a quote or bracket) followed by space,
 # or at a line break.
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+|\n+")
+# A "sentence" longer than this many characters per chunk token (a 50 MB line, say) is cut
+# into pieces before it is tokenized, and sentences are tokenized a batch at a time: the
+# tokenizer's memory then stays bounded whatever the file holds.
+_PIECE_CHARS_PER_TOKEN = 40
+_TOKENIZE_BATCH = 1024
 
 
 @dataclass(frozen=True)
@@ -45,6 +52,7 @@ class Chunker:
         self.overlap_tokens = settings.overlap_tokens
         self._lengths = token_lengths
         self._offsets = token_offsets
+        self._piece = self.max_tokens * _PIECE_CHARS_PER_TOKEN
 
     def chunk(self, doc: Document) -> list[Chunk]:
         """Chunks of a document, in reading order."""
@@ -75,17 +83,20 @@ class Chunker:
         spans: list[tuple[int, int, Block]] = []
         for block in blocks:
             if block.time_start is not None:  # a cue is one unit: keep its timing whole
-                spans.append((block.start, block.end, block))
-                continue
-            for start, end in _sentence_spans(text, block.start, block.end):
-                spans.append((start, end, block))
-        lengths = self._lengths([text[s:e] for s, e, _ in spans])
-        units: list[_Unit] = []
-        for (start, end, block), tokens in zip(spans, lengths, strict=True):
-            if tokens <= self.max_tokens:
-                units.append(_Unit(start, end, tokens, block.time_start, block.time_end))
+                sentences = [(block.start, block.end)]
             else:
-                units.extend(self._cut(text, start, end, block))
+                sentences = _sentence_spans(text, block.start, block.end)
+            for start, end in sentences:
+                spans.extend((s, e, block) for s, e in _pieces(text, start, end, self._piece))
+        units: list[_Unit] = []
+        for first in range(0, len(spans), _TOKENIZE_BATCH):
+            batch = spans[first : first + _TOKENIZE_BATCH]
+            lengths = self._lengths([text[s:e] for s, e, _ in batch])
+            for (start, end, block), tokens in zip(batch, lengths, strict=True):
+                if tokens <= self.max_tokens:
+                    units.append(_Unit(start, end, tokens, block.time_start, block.time_end))
+                else:
+                    units.extend(self._cut(text, start, end, block))
         return units
 
     def _cut(self, text: str, start: int, end: int, block: Block) -> list[_Unit]:
@@ -127,6 +138,26 @@ class Chunker:
             carried.insert(0, unit)
             budget -= unit.tokens
         return carried
+
+
+def _pieces(text: str, start: int, end: int, limit: int) -> list[tuple[int, int]]:
+    """text[start:end] cut into spans of at most `limit` characters, at a space when possible."""
+    if end - start <= limit:
+        return [(start, end)]
+    pieces = []
+    pos = start
+    while end - pos > limit:
+        cut = pos + limit
+        space = max(text.rfind(" ", pos + limit // 2, cut), text.rfind("\n", pos + limit // 2, cut))
+        if space > pos:
+            cut = space
+        pieces.append((pos, cut))
+        pos = cut
+        while pos < end and text[pos].isspace():
+            pos += 1
+    if pos < end:
+        pieces.append((pos, end))
+    return pieces
 
 
 def _sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:

@@ -1,7 +1,9 @@
 """The ingestion job: sources → parsed documents → chunks → embeddings → Qdrant + manifest.
 
 Parsing and chunking run on a producer thread while the main thread embeds and writes, so the
-encoder is kept busy. Writes are ordered for crash safety: a document's new chunks are upserted,
+encoder is kept busy; the parsing itself happens in a worker process under a time and a memory
+limit (sandbox.py), and a file yielding too many chunks is skipped, so one hostile file costs a
+line in the report. Writes are ordered for crash safety: a document's new chunks are upserted,
 its stale chunks deleted and the index flushed *before* the manifest records it; a file is
 recorded only after all its documents are. A job killed at any point and run again therefore
 re-does exactly the unrecorded work, and deterministic chunk ids make that idempotent.
@@ -34,6 +36,7 @@ from ingest.payload import chunk_payload, embedding_text, person_ids
 from ingest.people import PeopleResolver, read_people
 from ingest.prepare import document_hash, file_hash_of, prepare_document
 from ingest.report import Failure, IngestReport
+from ingest.sandbox import Limits, Sandbox
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +103,8 @@ class IngestPipeline:
         self.chunker = Chunker(chunking, embedder.token_lengths, embedder.token_offsets)
         self.limits = ingest
         self.max_file_bytes = int(ingest.max_file_mb * 1024 * 1024)
+        self._max_unpacked_bytes = int(ingest.max_unpacked_mb * 1024 * 1024)
+        self._parse_limits = Limits(ingest.parse_timeout_s, ingest.parse_memory_mb)
         self.batch_size = batch_size
         self._chunking = chunking
         self._source_names = {s.name for s in sources.sources}
@@ -175,8 +180,11 @@ class IngestPipeline:
         progress: ProgressHook | None,
     ) -> None:
         try:
-            for source in sources:
-                self._produce_source(source, resolver, owners, context, items, report, progress)
+            with Sandbox(self._parse_limits) as sandbox:
+                for source in sources:
+                    self._produce_source(
+                        source, sandbox, resolver, owners, context, items, report, progress
+                    )
         except BaseException as exc:  # handed to the consumer, which re-raises it
             items.put(exc)
         finally:
@@ -185,6 +193,7 @@ class IngestPipeline:
     def _produce_source(
         self,
         source: SourceConfig,
+        sandbox: Sandbox,
         resolver: PeopleResolver,
         owners: OwnersFile | None,
         context: str,
@@ -195,7 +204,7 @@ class IngestPipeline:
         counts = report.counts(source.name)
         done = _SourceDone(source.name)
         try:
-            connector = connector_for(source, self.max_file_bytes)
+            connector = connector_for(source, self.max_file_bytes, self._max_unpacked_bytes)
             files = connector.files()
         except SourceError as exc:
             report.failures.append(
@@ -224,7 +233,8 @@ class IngestPipeline:
                     counts.unchanged += len(entry.document_ids)
                     done.seen.update(entry.document_ids)
                     continue
-                docs = connector.parse(path)
+                docs = sandbox.run(rel, connector.parse, path)
+                prepared = self._prepare(source, docs, resolver, owners)
             except SourceError as exc:
                 counts.failed += 1
                 report.failures.append(
@@ -249,26 +259,48 @@ class IngestPipeline:
             finally:
                 if progress:
                     progress("parse", 1, None)
-            for doc in docs:
-                prepare_document(doc, source, resolver, owners, self._source_names)
-                done.seen.add(doc.id)
-                doc_hash = document_hash(doc)
-                previous = self.manifest.get_document(doc.id)
-                if previous and previous.content_hash == doc_hash:
+            for item in prepared:
+                if isinstance(item, _Parsed):
+                    done.seen.add(item.doc.id)
+                    items.put(item)
+                else:
+                    done.seen.add(item)
                     counts.unchanged += 1
-                    continue
-                items.put(
-                    _Parsed(
-                        source.name,
-                        doc,
-                        self.chunker.chunk(doc),
-                        doc_hash,
-                        previous.chunk_ids if previous else [],
-                        previous is None,
-                    )
-                )
             items.put(_FileDone(source.name, rel, file_hash, context, [d.id for d in docs]))
         items.put(done)
+
+    def _prepare(
+        self,
+        source: SourceConfig,
+        docs: list[Document],
+        resolver: PeopleResolver,
+        owners: OwnersFile | None,
+    ) -> list[_Parsed | str]:
+        """A file's documents chunked, or their id when unchanged.
+
+        Raises:
+            SourceError: the file yields more chunks than ingest.max_chunks_per_file.
+        """
+        prepared: list[_Parsed | str] = []
+        total = 0
+        for doc in docs:
+            prepare_document(doc, source, resolver, owners, self._source_names)
+            doc_hash = document_hash(doc)
+            previous = self.manifest.get_document(doc.id)
+            if previous and previous.content_hash == doc_hash:
+                prepared.append(doc.id)
+                continue
+            chunks = self.chunker.chunk(doc)
+            total += len(chunks)
+            if total > self.limits.max_chunks_per_file:
+                raise SourceError(
+                    doc.path or doc.id,
+                    f"yields more than {self.limits.max_chunks_per_file:,} chunks "
+                    "(ingest.max_chunks_per_file)",
+                )
+            old = previous.chunk_ids if previous else []
+            prepared.append(_Parsed(source.name, doc, chunks, doc_hash, old, previous is None))
+        return prepared
 
     # -- consumer: embed and write ---------------------------------------------------------
 

@@ -20,7 +20,7 @@ from core.sources import SourceConfig
 from ingest.connectors.base import Connector
 from ingest.connectors.blog_feeds import SUFFIXES as FEED_SUFFIXES, BlogFeedConnector
 from ingest.connectors.blog_wxr import WxrConnector
-from ingest.connectors.documents import DocumentsConnector
+from ingest.connectors.documents import MAX_UNPACKED_BYTES, DocumentsConnector
 from ingest.connectors.listing import check_entry, list_files
 from ingest.connectors.video import VideoConnector
 from ingest.connectors.wiki_markdown import MarkdownWikiConnector
@@ -37,8 +37,12 @@ FORMATS: dict[SourceKind, tuple[str, ...]] = {
 __all__ = ["Connector", "connector_for"]
 
 
-def connector_for(source: SourceConfig, max_bytes: int) -> Connector:
+def connector_for(
+    source: SourceConfig, max_bytes: int, max_unpacked_bytes: int = MAX_UNPACKED_BYTES
+) -> Connector:
     """The connector for a source, by kind and format (auto-detected when empty).
+
+    `max_bytes` limits a file's size, `max_unpacked_bytes` what an archive (docx, pptx) unpacks to.
 
     Raises:
         ConfigError: the format is unknown for the kind, or a blog folder mixes formats.
@@ -64,7 +68,7 @@ def connector_for(source: SourceConfig, max_bytes: int) -> Connector:
             return WxrConnector(source, max_bytes)
         return BlogFeedConnector(source.model_copy(update={"format": fmt or None}), max_bytes)
     if source.kind == SourceKind.DOC:
-        return DocumentsConnector(source, max_bytes)
+        return DocumentsConnector(source, max_bytes, max_unpacked_bytes)
     return VideoConnector(source, max_bytes)
 
 

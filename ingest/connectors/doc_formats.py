@@ -64,11 +64,21 @@ def check_pdf(data: bytes) -> None:
         raise ValueError("truncated PDF (no %%EOF marker at the end)")
 
 
-def office_meta(data: bytes, kind: str) -> DocMeta:
-    """Core properties of a .docx/.pptx, after checking it is a zip with the right parts."""
+def office_meta(data: bytes, kind: str, max_unpacked_bytes: int) -> DocMeta:
+    """Core properties of a .docx/.pptx, after checking it is a zip with the right parts.
+
+    The sizes its parts declare are summed first: a zip bomb is refused before anything is
+    unpacked (Python's zipfile never unpacks more than a part declares).
+    """
     label = _OFFICE_NAMES[kind]
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+            if unpacked > max_unpacked_bytes:
+                raise ValueError(
+                    f"unpacks to {unpacked / 2**20:,.0f} MB, over the limit of "
+                    f"{max_unpacked_bytes / 2**20:,.0f} MB (ingest.max_unpacked_mb)"
+                )
             names = set(archive.namelist())
             if _OFFICE_PARTS[kind] not in names:
                 raise ValueError(f"not a {label} (no {_OFFICE_PARTS[kind]} inside)")

@@ -48,14 +48,18 @@ FORMATS = {
     ".txt": "txt",
 }
 _TEXT_FORMATS = {"html", "md", "rst", "txt"}
+MAX_UNPACKED_BYTES = 512 << 20  # the default of ingest.max_unpacked_mb
 
 
 class DocumentsConnector:
     """Reads a folder tree of shared documents, one Document per file."""
 
-    def __init__(self, source: SourceConfig, max_bytes: int) -> None:
+    def __init__(
+        self, source: SourceConfig, max_bytes: int, max_unpacked_bytes: int = MAX_UNPACKED_BYTES
+    ) -> None:
         self.source = source
         self.max_bytes = max_bytes
+        self.max_unpacked_bytes = max_unpacked_bytes
 
     def files(self) -> list[Path]:
         """Supported documents under the root (other extensions are skipped silently)."""
@@ -73,7 +77,7 @@ class DocumentsConnector:
                 )
             else:
                 meta, blocks, first_title = read_binary_parts(
-                    kind, read_bytes(path, self.max_bytes)
+                    kind, read_bytes(path, self.max_bytes), self.max_unpacked_bytes
                 )
         except ValueError as exc:
             raise SourceError(str(path), str(exc)) from exc
@@ -111,13 +115,15 @@ def read_text_parts(kind: str, text: str) -> tuple[DocMeta, list[Block], str | N
     return meta, *blocks_from_elements(partition(kind, text=text))
 
 
-def read_binary_parts(kind: str, data: bytes) -> tuple[DocMeta, list[Block], str | None]:
+def read_binary_parts(
+    kind: str, data: bytes, max_unpacked_bytes: int
+) -> tuple[DocMeta, list[Block], str | None]:
     """Metadata and blocks of a PDF, Word or PowerPoint file."""
     if kind == "pdf":
         check_pdf(data)
         meta = pdf_meta(data)
         return meta, *pdf_blocks(data)
-    meta = office_meta(data, kind)
+    meta = office_meta(data, kind, max_unpacked_bytes)
     elements = partition(kind, data=data)
     if kind == "pptx":
         return meta, *blocks_from_slides(elements)

@@ -109,3 +109,27 @@ def test_ids_are_deterministic_and_change_with_content(chunker: Chunker) -> None
 
 def test_empty_document_has_no_chunks(chunker: Chunker) -> None:
     assert chunker.chunk(_doc(TextBuilder())) == []
+
+
+def test_a_huge_line_is_cut_before_the_tokenizer_sees_it(embedder: Any) -> None:
+    seen: list[int] = []
+
+    def lengths(texts: Any) -> list[int]:
+        seen.append(max(len(t) for t in texts))
+        return list(embedder.token_lengths(texts))
+
+    def offsets(text: str) -> list[tuple[int, int]]:
+        seen.append(len(text))
+        return list(embedder.token_offsets(text))
+
+    settings = ChunkingSettings(max_tokens=100, overlap_tokens=10)
+    b = TextBuilder()
+    b.add("the printer on the third floor jams " * 30_000)  # ~1 MB, one line, no full stop
+    doc = _doc(b)
+    chunks = Chunker(settings, lengths, offsets).chunk(doc)
+    assert max(seen) <= 100 * 40  # pieces of at most 40 characters per chunk token
+    assert len(chunks) > 1000
+    assert all(doc.text[c.start : c.end] == c.text for c in chunks)
+    assert max(embedder.token_lengths([c.text for c in chunks[:50]])) <= 100
+    covered = sum(c.end - c.start for c in chunks)
+    assert covered >= 0.99 * len(doc.text)  # nothing dropped but the spaces at the cuts
