@@ -11,7 +11,7 @@ from core.assembly import build_stack, index_meta
 from core.config import Settings, get_settings
 from core.db import PeopleStore
 from core.index.base import CHUNKER_VERSION, IndexMeta, VectorIndex
-from core.schema import Principal
+from core.schema import Answer, Principal
 
 PUBLIC = Principal(user_id="pat")
 MEALS = "How much is the daily meal allowance on business trips?"
@@ -43,8 +43,9 @@ def test_limit_caps_the_passages_an_answer_is_drawn_from(
     assert len(stack.retriever.search(MEALS, PUBLIC).passages) > 1
     answer = stack.assistant.ask(MEALS, PUBLIC, limit=1)
     assert [c.chunk_id for c in answer.citations] == [top.chunk_id]
-    streamed = dict(stack.assistant.ask_stream(MEALS, PUBLIC, limit=1))
-    assert [c.chunk_id for c in streamed["citations"]] == [top.chunk_id]
+    kind, done = list(stack.assistant.ask_stream(MEALS, PUBLIC, limit=1))[-1]
+    assert kind == "done" and isinstance(done, Answer)
+    assert [c.chunk_id for c in done.citations] == [top.chunk_id]
 
 
 def test_index_meta_names_the_model_and_the_chunker(memo: Any) -> None:
