@@ -18,15 +18,14 @@ import logging
 import re
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import httpx
 
+from core.config import Settings
 from core.errors import ConfigError, JudgeError, JudgeTimeout
 from eval.metrics.entailment import Entailment, LexicalEntailment
-
-if TYPE_CHECKING:
-    from core.config import Settings
+from eval.models import QWEN, model_path
 
 log = logging.getLogger(__name__)
 
@@ -236,7 +235,5 @@ def make_entailment(name: str, settings: Settings) -> Entailment:
             max_retries=cfg.judge_max_retries,
         )
     if name == "qwen":
-        from eval.models import QWEN, model_path
-
         return QwenJudge(cfg.judge_model_path or model_path(QWEN, settings.data_dir))
     raise ConfigError(f"unknown judge {name!r}; choose one of {', '.join(JUDGES)}")
