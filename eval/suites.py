@@ -2,6 +2,8 @@
 
     golden        eval/datasets/golden/sample-v1.jsonl over the bundled sample content
     golden-smoke  eval/datasets/golden/smoke-v1.jsonl over the same content (the CI subset)
+    golden-dev    the tuning half of sample-v1 (eval/datasets/splits.py), dev-v1.jsonl
+    golden-test   its test half plus the new-user questions of holdout-v1, test-v1.jsonl
     fitz-gov      the fitz-gov package's corpus and query mappings (BEIR-style)
     fitz-gov-cases  fitz-gov's answer-behaviour cases, each on its own fixed contexts
                   (abstention, dispute, grounding, trustworthy; see `eval.behaviour`)
@@ -33,7 +35,13 @@ from eval.datasets.fitz_gov import ALL_TYPES, load_fitz_gov_cases, load_fitz_gov
 from eval.datasets.golden import GoldenItem
 
 GOLDEN_DIR = Path(__file__).resolve().parent / "datasets" / "golden"
-GOLDEN_FILES = {"golden": "sample-v1.jsonl", "golden-smoke": "smoke-v1.jsonl"}
+GOLDEN_FILES = {
+    "golden": "sample-v1.jsonl",
+    "golden-smoke": "smoke-v1.jsonl",
+    # Fixed halves (eval/datasets/splits.py): choose settings on dev, report test.
+    "golden-dev": "dev-v1.jsonl",
+    "golden-test": "test-v1.jsonl",
+}
 T = TypeVar("T")
 BEHAVIOUR = "fitz-gov-cases"
 
