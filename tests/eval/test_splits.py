@@ -1,4 +1,4 @@
-"""The fixed tuning/test halves: stable, disjoint, and the golden halves match their source files."""
+"""The fixed tuning/test halves: stable, disjoint; the golden halves match their sources."""
 
 from __future__ import annotations
 
