@@ -3,8 +3,8 @@
     WATERCOOLER_UI__SERVICE_URL       the service's base URL (default http://127.0.0.1:8000)
     WATERCOOLER_UI__TIMEOUT_S         timeout of ordinary calls, in seconds (default 15)
     WATERCOOLER_UI__ANSWER_TIMEOUT_S  time to wait for an answer (an LLM may be slow; default 180)
-    WATERCOOLER_UI__EXAMPLES          example questions on the Ask page, a JSON list
-                                      (default: questions the bundled sample content answers)
+
+The Ask page's example questions come from the service (GET /examples; core/examples.py).
 
 Read from the environment when `get_ui_settings()` is called; nothing happens at import time.
 """
@@ -16,14 +16,6 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SERVICE_URL = "http://127.0.0.1:8000"
 
-# Questions the bundled sample content (examples/sample) answers well.
-SAMPLE_QUESTIONS = [
-    "What is the daily meal allowance when travelling on business?",
-    "What is the pass mark for scored quizzes?",
-    "Who approves the Content Hub Publisher role?",
-    "How far ahead must travel be booked?",
-]
-
 
 class UISettings(BaseSettings):
     """Where the Watercooler service answers, and the client's timeouts."""
@@ -33,7 +25,6 @@ class UISettings(BaseSettings):
     service_url: str = DEFAULT_SERVICE_URL
     timeout_s: float = Field(15.0, gt=0)
     answer_timeout_s: float = Field(180.0, gt=0)
-    examples: list[str] = Field(default_factory=lambda: list(SAMPLE_QUESTIONS))
 
     @field_validator("service_url")
     @classmethod

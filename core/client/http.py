@@ -224,8 +224,7 @@ class WatercoolerClient:
     # -- ingestion (admins) ---------------------------------------------------------------
 
     def start_ingest(self, source: str | None = None, config: str | None = None) -> IngestJob:
-        """Start an ingestion job for one source (all when None) of a sources file on the
-        service's machine (None: the service's own)."""
+        """Start a job on one source (None: all) of `config`, a file the service can read."""
         body = {"source": source, **({"config": config} if config else {})}
         return self._post(IngestJob, "/ingest/jobs", body)
 

@@ -2,6 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+import httpx
+import pytest
+import streamlit as st
+
+from core.config import get_settings
+from core.embedding import Embedder
+from service.main import create_app
+from tests.service.conftest import LiveServer
 from tests.ui.conftest import (
     MEAL_AUTHOR,
     MEAL_QUESTION,
@@ -66,9 +76,32 @@ def test_abstention_says_so_and_still_names_people(ui_env: Service) -> None:
     assert page.count('class="wc-person-name"') >= 1
 
 
-def test_an_example_question_is_asked(ui_env: Service) -> None:
+def test_examples_come_from_the_content_and_one_is_asked(ui_env: Service) -> None:
+    for _ in range(2):  # asked twice: one of the questions most asked
+        httpx.post(f"{ui_env.url}/ask", json={"question": MEAL_QUESTION}, timeout=60)
+    served = httpx.get(f"{ui_env.url}/examples").json()["questions"]
+    assert MEAL_QUESTION in served
+    st.cache_data.clear()  # the page keeps examples for a minute
     at = app().run()
+    assert at.pills(key="ask_example").options == served
     at.pills(key="ask_example").set_value(MEAL_QUESTION).run()
     no_exception(at)
     assert at.text_input(key="ask_question").value == MEAL_QUESTION
     assert esc("Expense and Travel Policy 2025") in html(at)
+
+
+@pytest.fixture(scope="module")
+def empty_service(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Iterator[str]:
+    """A service with nothing ingested: nothing to suggest."""
+    data_dir = tmp_path_factory.mktemp("ui-empty") / "data"
+    with LiveServer(create_app(get_settings(data_dir=data_dir), embedder=embedder)) as live:
+        yield live.url
+
+
+def test_no_examples_when_nothing_is_ingested(
+    empty_service: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WATERCOOLER_UI__SERVICE_URL", empty_service)
+    at = app().run()
+    no_exception(at)
+    assert "Ask Watercooler" in html(at) and not at.get("button_group")
