@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, Field
 
-from core.schema import Answer, Passage, Person, PersonRef, Rating, SourceKind
+from core.schema import Answer, ModerationBadge, Passage, Person, PersonRef, Rating, SourceKind
 
 # C0 controls and DEL except tab, newline and carriage return: no request text gives them a
 # meaning, and a NUL stored in the database breaks PostgreSQL text and every export.
@@ -108,6 +108,7 @@ class DocumentResponse(BaseModel):
     tags: list[str] = Field(default_factory=list)
     groups: list[str] = Field(default_factory=list)
     superseded_by: str | None = None
+    moderation: ModerationBadge | None = Field(None, description="a trainer's state, flags")
     text: str
     chunks: list[ChunkSpan] = Field(default_factory=list)
 
@@ -116,6 +117,52 @@ class Examples(BaseModel):
     """Example questions for the Ask page (none when there is nothing to suggest)."""
 
     questions: list[str] = Field(default_factory=list)
+
+
+class ModerationStateOut(BaseModel):
+    """The current state of a document (chunk_id "") or of one of its passages."""
+
+    chunk_id: str = ""
+    state: Literal["verified", "needs_review", "outdated"]
+    by: str
+    updated: datetime
+    note: str | None = None
+    reason: str | None = None
+    expires_at: datetime | None = None
+    replaced_by: str | None = None
+
+
+class ModerationEventOut(BaseModel):
+    """One change of state: who, when, from, to, note."""
+
+    chunk_id: str = ""
+    at: datetime
+    who: str
+    from_state: str | None = None
+    to_state: str
+    note: str | None = None
+
+
+class FlagOut(BaseModel):
+    """A reader's open flag on a passage."""
+
+    id: int
+    chunk_id: str = ""
+    user_id: str | None = Field(None, description="shown to trainers and admins only")
+    kind: Literal["outdated", "wrong", "unclear"]
+    note: str | None = None
+    created: datetime
+
+
+class DocumentHistory(BaseModel):
+    """A document's moderation: its badge, current states, every change, open flags."""
+
+    document_id: str
+    title: str
+    moderation: ModerationBadge | None = None
+    states: list[ModerationStateOut] = Field(default_factory=list)
+    events: list[ModerationEventOut] = Field(default_factory=list)
+    flags: list[FlagOut] = Field(default_factory=list)
 
 
 class PeoplePage(BaseModel):

@@ -26,6 +26,7 @@ from core.experts import ExpertFinder
 from core.generation import Generator, make_generator
 from core.generation.factory import GENERATORS
 from core.index.base import CHUNKER_VERSION, IndexMeta, VectorIndex
+from core.moderation import ModerationRanking, StateLookup
 from core.rerank import Reranker, make_reranker
 from core.retrieval import PassageSearch, Retriever
 from core.sparse import Bm25Encoder
@@ -56,8 +57,10 @@ def build_retriever(
     *,
     reranker: Reranker | None = None,
     sparse: Bm25Encoder | None = None,
+    moderation: StateLookup | None = None,
 ) -> Retriever:
-    """The product's retriever over `index` (the configured reranker unless one is given)."""
+    """The product's retriever over `index` (the configured reranker unless one is given);
+    with `moderation`, trainers' states weigh in the ranking."""
     return Retriever(
         index,
         embedder,
@@ -65,6 +68,7 @@ def build_retriever(
         reranker if reranker is not None else make_reranker(settings),
         settings.retrieval,
         people,
+        ModerationRanking(moderation, settings.moderation.verified_lift) if moderation else None,
     )
 
 
@@ -102,9 +106,12 @@ def build_stack(
     *,
     reranker: Reranker | None = None,
     sparse: Bm25Encoder | None = None,
+    moderation: StateLookup | None = None,
 ) -> AnswerStack:
     """The whole stack over `index`: retriever, the named generators that can run, assistant."""
-    retriever = build_retriever(settings, index, embedder, people, reranker=reranker, sparse=sparse)
+    retriever = build_retriever(
+        settings, index, embedder, people, reranker=reranker, sparse=sparse, moderation=moderation
+    )
     built, unavailable = build_generators(settings, embedder, generators)
     assistant = build_assistant(settings, retriever, people, built)
     return AnswerStack(retriever, built, unavailable, assistant)

@@ -87,6 +87,30 @@ class StateLookup(Protocol):
     def flag_counts(self, document_ids: Iterable[str]) -> dict[str, int]: ...
 
 
+@dataclass(frozen=True)
+class ModerationRanking:
+    """The ranking step the retriever runs after reranking: states read, lift applied."""
+
+    lookup: StateLookup
+    lift: float
+
+    def apply(self, passages: list[Passage], now: datetime, verified_only: bool) -> list[Passage]:
+        """Passages lifted and marked superseded as the states say; only validly verified
+        ones when `verified_only`."""
+        if not passages:
+            return passages
+        states = by_document(self.lookup.states_for({p.document_id for p in passages}))
+        if verified_only:
+            passages = [p for p in passages if is_verified(states, p, now)]
+        return apply_moderation(passages, states, self.lift, now)
+
+
+def is_verified(states: Mapping[str, list[ModerationState]], p: Passage, now: datetime) -> bool:
+    """Whether a valid verification covers the passage."""
+    state = effective(states.get(p.document_id, []), p.chunk_id)
+    return state is not None and state.is_valid_verification(now)
+
+
 def text_hash(text: str) -> str:
     """The hash a verification keeps of the text it vouched for."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

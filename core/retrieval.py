@@ -2,8 +2,10 @@
 
 One search runs inside the index with the caller's access as a filter (never filtered
 afterwards): hybrid (dense + BM25 fused with RRF) by default, or dense / sparse alone as
-baselines. Then the candidates are reranked, superseded documents are demoted below their
-successors, each document keeps at most `max_per_document` passages, and the top `limit`
+baselines. Then the candidates are reranked, trainers' states applied (core/moderation.py:
+a valid verification lifts by a bounded amount, outdated content counts as superseded by its
+replacement, `verified_only` keeps verified passages), superseded documents are demoted below
+their successors, each document keeps at most `max_per_document` passages, and the top `limit`
 are returned with the top dense cosine under the same filter (the confidence signal the
 assistant abstains on).
 """
@@ -13,7 +15,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Protocol
 
 from pydantic import BaseModel, Field, ValidationError
@@ -25,6 +27,7 @@ from core.db import PeopleStore
 from core.embedding import Embedder
 from core.errors import ConfigError
 from core.index.base import Hit, SearchFilter, SearchMode, VectorIndex
+from core.moderation import ModerationRanking
 from core.rerank import Reranker, by_score
 from core.schema import Passage, Principal, SourceKind
 from core.sparse import Bm25Encoder
@@ -49,6 +52,9 @@ class QueryFilters(BaseModel):
     tags: list[Text] | None = None
     updated_from: datetime | None = None
     updated_to: datetime | None = None
+    verified_only: bool = Field(
+        False, description="only passages a trainer verified (and whose verification is valid)"
+    )
 
 
 class RetrievalResult(BaseModel):
@@ -83,6 +89,7 @@ class Retriever:
         reranker: Reranker,
         settings: RetrievalSettings,
         people: PeopleStore | None = None,
+        moderation: ModerationRanking | None = None,
     ) -> None:
         self.index = index
         self.embedder = embedder
@@ -90,6 +97,7 @@ class Retriever:
         self.reranker = reranker
         self.settings = settings
         self.people = people
+        self.moderation = moderation
 
     def search(
         self,
@@ -136,6 +144,11 @@ class Retriever:
         ranked = self.reranker.rerank(query, to_passages(hits))
         timings["rerank"] = elapsed_ms(mark)
 
+        filters = filters or QueryFilters()
+        if self.moderation is not None:  # verified lifted, outdated marked superseded
+            ranked = self.moderation.apply(ranked, datetime.now(UTC), filters.verified_only)
+        elif filters.verified_only:
+            ranked = []  # nothing can be verified without the moderation store
         ranked = demote_superseded(ranked, cfg.superseded_penalty)
         passages = cap_per_document(ranked, cfg.max_per_document)[:limit]
         timings["total"] = elapsed_ms(started)

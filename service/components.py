@@ -16,6 +16,7 @@ from core.db import (
     Database,
     KeyStore,
     ManifestStore,
+    ModerationStore,
     PeopleStore,
     QuestionStore,
     RunStore,
@@ -61,6 +62,7 @@ class Components:
     runs: RunStore
     keys: KeyStore
     questions: QuestionStore
+    moderation: ModerationStore
     auth: Authenticator
     jobs: IngestJobs
     facet_cache: FacetCache[Any] = field(default_factory=FacetCache)
@@ -78,7 +80,8 @@ class Components:
             undo.callback(index.close)
             shared = SerializedEmbedder(embedder or SentenceTransformerEmbedder(settings.embedding))
             people = PeopleStore(db)
-            stack = build_stack(settings, index, shared, people)
+            moderation = ModerationStore(db)
+            stack = build_stack(settings, index, shared, people, moderation=moderation)
             runs = RunStore(db)
             keys = KeyStore(db)
             components = cls(
@@ -98,6 +101,7 @@ class Components:
                 runs=runs,
                 keys=keys,
                 questions=QuestionStore(db),
+                moderation=moderation,
                 auth=Authenticator(settings.service.auth_mode, keys),
                 jobs=IngestJobs(settings, index=index, embedder=shared, db=db, runs=runs),
             )

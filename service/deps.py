@@ -11,7 +11,7 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 
 from core.answering import Assistant
 from core.auth import key_from_headers, require_role
-from core.db import KeyStore, ManifestStore, PeopleStore, QuestionStore, RunStore
+from core.db import KeyStore, ManifestStore, ModerationStore, PeopleStore, QuestionStore, RunStore
 from core.errors import IndexMismatchError
 from core.experts import ExpertFinder
 from core.index.base import VectorIndex
@@ -87,6 +87,11 @@ def get_questions(c: ComponentsDep) -> QuestionStore:
     return c.questions
 
 
+def get_moderation(c: ComponentsDep) -> ModerationStore:
+    """Trainers' states, their history and readers' flags."""
+    return c.moderation
+
+
 def get_jobs(c: ComponentsDep) -> IngestJobs:
     """The ingestion job runner."""
     return c.jobs
@@ -108,6 +113,7 @@ RunsDep = Annotated[RunStore, Depends(get_runs)]
 KeysDep = Annotated[KeyStore, Depends(get_keys)]
 QuestionsDep = Annotated[QuestionStore, Depends(get_questions)]
 JobsDep = Annotated[IngestJobs, Depends(get_jobs)]
+ModerationDep = Annotated[ModerationStore, Depends(get_moderation)]
 
 
 def get_caller(
@@ -196,6 +202,9 @@ def get_filters(
     tags: Annotated[list[str] | None, Query(description="document tags")] = None,
     updated_from: Annotated[datetime | None, Query(description="ISO 8601")] = None,
     updated_to: Annotated[datetime | None, Query(description="ISO 8601")] = None,
+    verified_only: Annotated[
+        bool, Query(description="only passages a trainer verified (valid verifications)")
+    ] = False,
 ) -> QueryFilters:
     """Search filters from the query string (repeat a parameter or separate values by commas)."""
     filters = QueryFilters(
@@ -206,6 +215,7 @@ def get_filters(
         tags=_split(tags),
         updated_from=updated_from,
         updated_to=updated_to,
+        verified_only=verified_only,
     )
     return check_filters(filters, c.settings.service.max_filter_values, "query")
 

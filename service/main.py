@@ -22,7 +22,7 @@ from service.access_log import redact_access_log
 from service.components import Components
 from service.errors import install_error_handlers
 from service.limits import BodyLimit, RequestGuard
-from service.routes import ROUTERS, evals as eval_routes
+from service.routes import ROUTERS, evals as eval_routes, moderation as moderation_routes
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +38,7 @@ TAGS = [
     {"name": "search", "description": "Passage search with highlights and facets"},
     {"name": "people", "description": "The people directory and who knows what"},
     {"name": "documents", "description": "Documents and their passages"},
+    {"name": "moderation", "description": "Trainers verify and retire content; readers flag"},
     {"name": "ingestion", "description": "Ingestion jobs run by the service (admins)"},
     {"name": "admin", "description": "API keys (admins)"},
     {"name": "evals", "description": "Eval runs and their reports (trainers and admins)"},
@@ -96,7 +97,7 @@ def create_app(
             allow_methods=["GET", "POST", "DELETE"],
             allow_headers=["Authorization", "X-API-Key", "Content-Type"],
         )
-    for router in ROUTERS:
+    for router in (*ROUTERS, moderation_routes.router):
         app.include_router(router)
     if evals is not None:
         app.include_router(eval_routes.router)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator
+from typing import cast
 
 from fastapi import APIRouter
 from fastapi.exceptions import RequestValidationError
@@ -14,7 +15,8 @@ from fastapi.sse import format_sse_event
 from core.answering import StreamEvent
 from core.db import QuestionStore
 from core.errors import ConfigError
-from core.schema import Answer, Principal
+from core.schema import Answer, Citation, Principal
+from service.badges import badged, badged_answer
 from service.components import Components
 from service.deps import AssistantDep, CallerDep, ComponentsDep, check_filters
 from service.errors import ERROR_RESPONSES, ErrorBody, error_payload
@@ -66,6 +68,7 @@ def ask(
     """A cited answer with people to contact."""
     generator = _prepare(body, c)
     answer = assistant.ask(body.question, caller, body.filters, generator, limit=body.top_k)
+    answer = badged_answer(c, caller, answer, body.filters.verified_only)
     return _logged(answer, body, caller, c.questions)
 
 
@@ -88,9 +91,7 @@ def ask_stream(
     """The same answer as `POST /ask`, streamed."""
     generator = _prepare(body, c)  # bad requests fail here, before the stream starts
     events = assistant.ask_stream(body.question, caller, body.filters, generator, limit=body.top_k)
-    return EventStreamResponse(
-        _sse(events, body, caller, c.questions), headers={"Cache-Control": "no-cache"}
-    )
+    return EventStreamResponse(_sse(events, body, caller, c), headers={"Cache-Control": "no-cache"})
 
 
 def _prepare(body: AskRequest, c: Components) -> str:
@@ -122,7 +123,7 @@ def _logged(
         user_id=caller.user_id,
         groups=caller.groups,
         question=body.question,
-        filters=body.filters.model_dump(mode="json", exclude_none=True),
+        filters=body.filters.model_dump(mode="json", exclude_defaults=True),
         generator=answer.generator,
         answer=answer.text,
         cited_document_ids=[c.document_id for c in answer.citations],
@@ -135,16 +136,20 @@ def _logged(
 
 
 def _sse(
-    events: Iterator[StreamEvent], body: AskRequest, caller: Principal, questions: QuestionStore
+    events: Iterator[StreamEvent], body: AskRequest, caller: Principal, c: Components
 ) -> Iterator[bytes]:
-    """Assistant events as SSE frames; a failure becomes an `error` event."""
+    """Assistant events as SSE frames (citations with their badges); a failure becomes an
+    `error` event."""
     try:
         for kind, value in events:
             if isinstance(value, str):
                 data = json.dumps(value)
             elif isinstance(value, Answer):
-                data = _logged(value, body, caller, questions).model_dump_json()
+                answer = badged_answer(c, caller, value, body.filters.verified_only)
+                data = _logged(answer, body, caller, c.questions).model_dump_json()
             else:
+                if kind == "citations":
+                    value = badged(c, caller, cast(list[Citation], value))
                 data = json.dumps([item.model_dump(mode="json") for item in value])
             yield format_sse_event(event=kind, data_str=data)
     except Exception as exc:  # the status line is sent: report the error in the stream

@@ -8,7 +8,8 @@ from core.auth import can_see
 from core.db import DocumentEntry, ManifestStore
 from core.errors import NotFoundError
 from core.schema import Contributor, Person, PersonRef, Principal
-from service.deps import CallerDep, ExpertsDep, IndexDep, ManifestDep
+from service.badges import Badges
+from service.deps import CallerDep, ComponentsDep, ExpertsDep, IndexDep, ManifestDep
 from service.errors import ERROR_RESPONSES, ErrorBody
 from service.schemas import ChunkSpan, DocumentResponse
 
@@ -37,6 +38,7 @@ def get_document(
     manifest: ManifestDep,
     index: IndexDep,
     experts: ExpertsDep,
+    c: ComponentsDep,
 ) -> DocumentResponse:
     """One document the caller may see."""
     entry = visible_document(manifest, document_id, caller)
@@ -57,6 +59,7 @@ def get_document(
     ]
     names = experts.lookup([*entry.author_ids, *entry.owner_ids])
     successor = visible_successor(manifest, entry, caller)
+    badge = Badges(c.moderation, manifest, c.people, caller, [(entry.id, "")]).get(entry.id)
     return DocumentResponse(
         id=doc.id,
         source=doc.source,
@@ -71,6 +74,7 @@ def get_document(
         tags=doc.tags,
         groups=doc.groups,
         superseded_by=successor,
+        moderation=badge,
         text=doc.text,
         chunks=chunks,
     )

@@ -12,8 +12,10 @@ from core.experts import ExpertFinder
 from core.index.base import SearchFilter, SearchMode, VectorIndex
 from core.retrieval import QueryFilters, Retriever
 from core.schema import Principal
+from service.badges import badged
 from service.deps import (
     CallerDep,
+    ComponentsDep,
     ExpertsDep,
     FacetCacheDep,
     FiltersDep,
@@ -47,12 +49,14 @@ def search(
     index: IndexDep,
     experts: ExpertsDep,
     facet_cache: FacetCacheDep,
+    c: ComponentsDep,
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
     mode: Annotated[SearchMode | None, Query(description="hybrid (default), dense, sparse")] = None,
 ) -> SearchResponse:
     """Ranked passages and facets."""
     result = retriever.search(q, caller, filters, limit=limit, mode=mode)
-    hits = [SearchHit(**p.model_dump(), highlight=highlight(p.text, q)) for p in result.passages]
+    passages = badged(c, caller, result.passages)
+    hits = [SearchHit(**p.model_dump(), highlight=highlight(p.text, q)) for p in passages]
     return SearchResponse(
         query=q,
         mode=mode or retriever.settings.mode,
