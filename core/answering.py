@@ -170,7 +170,7 @@ class Assistant:
         mark = time.perf_counter()
         check = assess(question, result, self.settings.retrieval)
         log.info("answerability", extra=check.log_fields())
-        context = result.passages[: self.settings.llm.max_passages] if check.answerable else []
+        context = result.passages[: self.settings.answer.max_passages] if check.answerable else []
         generator_used = self.generators[generator]
         turn = _Turn(question, generator_used, result, context, now, check.score, started)
         turn.timings["retrieve"] = retrieved

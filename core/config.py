@@ -130,14 +130,30 @@ class IngestSettings(BaseModel):
     )
 
 
-class LLMSettings(BaseModel):
-    """Which generator writes answers, and how to reach the LLM when one is used."""
+class AnswerSettings(BaseModel):
+    """How answers are written, whichever generator writes them."""
 
     generator: Literal["extractive", "llm", "local"] = Field(
         "extractive",
         description="'extractive' (offline, no model), 'llm' (an HTTP endpoint), "
         "'local' (a GGUF file through llama-cpp-python)",
     )
+    max_passages: int = Field(
+        6, ge=1, le=20, description="passages an answer is written from (the LLM's prompt)"
+    )
+
+
+# Settings that moved to another section: old environment name → new one (still read, with a
+# warning). The old `llm` fields are moved by Settings before validation.
+MOVED_SETTINGS = {
+    "WATERCOOLER_LLM__GENERATOR": "WATERCOOLER_ANSWER__GENERATOR",
+    "WATERCOOLER_LLM__MAX_PASSAGES": "WATERCOOLER_ANSWER__MAX_PASSAGES",
+}
+
+
+class LLMSettings(BaseModel):
+    """How to reach the LLM (an HTTP endpoint or a local GGUF) when a generator uses one."""
+
     provider: Literal["openai", "ollama"] = Field(
         "openai",
         description="'openai': any OpenAI-compatible /v1 endpoint (vLLM, llama.cpp server, "
@@ -153,7 +169,6 @@ class LLMSettings(BaseModel):
     timeout_s: float = Field(60.0, gt=0)
     max_retries: int = Field(1, ge=0, le=10)
     temperature: float = Field(0.1, ge=0, le=2)
-    max_passages: int = Field(6, ge=1, le=20, description="passages put in the prompt")
     max_tokens: int = Field(400, ge=16, le=8192, description="longest answer, in tokens")
     context_window: int = Field(4096, ge=512, description="the model's context, in tokens")
     max_context_chars: int = Field(
@@ -170,13 +185,6 @@ class LLMSettings(BaseModel):
         if generator == "local" and not self.local_model_path:
             return "generator 'local' needs llm.local_model_path (a GGUF file)"
         return None
-
-    @model_validator(mode="after")
-    def _generator_is_configured(self) -> LLMSettings:
-        problem = self.missing_for(self.generator)
-        if problem:
-            raise ValueError(problem)
-        return self
 
 
 class RetrievalSettings(BaseModel):
@@ -354,6 +362,7 @@ class Settings(BaseSettings):
     chunking: ChunkingSettings = ChunkingSettings()
     db: DatabaseSettings = DatabaseSettings()
     ingest: IngestSettings = IngestSettings()
+    answer: AnswerSettings = AnswerSettings()
     llm: LLMSettings = LLMSettings()
     retrieval: RetrievalSettings = RetrievalSettings()
     experts: ExpertsSettings = ExpertsSettings()
@@ -361,6 +370,33 @@ class Settings(BaseSettings):
     service: ServiceSettings = ServiceSettings()
     moderation: ModerationSettings = ModerationSettings()
     eval: EvalSettings = EvalSettings()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _moved_llm_settings(cls, data: Any) -> Any:
+        """llm.generator and llm.max_passages are answer.*: read them there, with a warning."""
+        if not isinstance(data, dict) or not isinstance(data.get("llm"), Mapping):
+            return data
+        llm = dict(data["llm"])
+        moved = {key: llm.pop(key) for key in ("generator", "max_passages") if key in llm}
+        if not moved:
+            return data
+        for key in moved:
+            old = f"{ENV_PREFIX}LLM__{key.upper()}"
+            log.warning(
+                "setting llm.%s (%s) is deprecated: use answer.%s (%s)",
+                *(key, old, key, MOVED_SETTINGS[old]),
+            )
+        answer = data.get("answer")
+        answer = answer.model_dump() if isinstance(answer, BaseModel) else dict(answer or {})
+        return {**data, "llm": llm, "answer": {**moved, **answer}}
+
+    @model_validator(mode="after")
+    def _generator_is_configured(self) -> Settings:
+        problem = self.llm.missing_for(self.answer.generator)
+        if problem:
+            raise ValueError(problem)
+        return self
 
     @property
     def database_url(self) -> str:
@@ -401,6 +437,8 @@ def warn_unknown_variables(environ: Mapping[str, str]) -> list[str]:
     for name in sorted(environ):
         upper = name.upper()
         if not upper.startswith(ENV_PREFIX) or upper in known or upper.startswith(OTHER_READERS):
+            continue
+        if upper in MOVED_SETTINGS:  # still read; Settings warns that it moved
             continue
         close = difflib.get_close_matches(upper, known, n=1, cutoff=0.7)
         hint = f"did you mean {close[0]}?" if close else "no setting has a similar name"

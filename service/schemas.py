@@ -56,7 +56,7 @@ class AskRequest(BaseModel):
     question: Text = Field(min_length=1, max_length=QUESTION_HARD_LIMIT)
     filters: QueryFilters = Field(default_factory=QueryFilters)
     generator: Literal["extractive", "llm", "local"] | None = Field(
-        None, description="default: the configured llm.generator"
+        None, description="default: the configured answer.generator"
     )
     top_k: int | None = Field(None, ge=1, le=50, description="passages retrieved")
 

@@ -21,11 +21,11 @@ def make_generator(name: str, settings: Settings, embedder: Embedder) -> Generat
     if name == "llm":
         from core.generation.llm import LLMGenerator
 
-        return LLMGenerator(settings.llm)
+        return LLMGenerator(settings.llm, max_passages=settings.answer.max_passages)
     if name == "local":
         from core.generation.local import LocalLlamaGenerator
 
-        return LocalLlamaGenerator(settings.llm)
+        return LocalLlamaGenerator(settings.llm, max_passages=settings.answer.max_passages)
     from core.generation.extractive import ExtractiveGenerator
 
-    return ExtractiveGenerator(embedder, max_passages=settings.llm.max_passages)
+    return ExtractiveGenerator(embedder, max_passages=settings.answer.max_passages)

@@ -45,11 +45,14 @@ class LLMGenerator:
 
     name = "llm"
 
-    def __init__(self, settings: LLMSettings, llm: Any | None = None) -> None:
+    def __init__(
+        self, settings: LLMSettings, llm: Any | None = None, *, max_passages: int = 6
+    ) -> None:
         problem = settings.missing_for("llm")
         if problem:
             raise ConfigError(problem)
         self.settings = settings
+        self.max_passages = max_passages  # answer.max_passages
         self.base_url = settings.base_url or OLLAMA_URL
         self._errors = self._error_types()
         self._llm = llm if llm is not None else self._build()
@@ -157,7 +160,7 @@ class LLMGenerator:
 
     def generate(self, question: str, passages: list[Passage]) -> Generated:
         """The LLM's answer, markers checked; empty text when the passages do not answer."""
-        shown = passages[: self.settings.max_passages]
+        shown = passages[: self.max_passages]
         if not shown:
             return Generated(text="")
         started = time.perf_counter()
@@ -174,7 +177,7 @@ class LLMGenerator:
 
     def stream(self, question: str, passages: list[Passage]) -> Iterator[str]:
         """The LLM's answer in pieces as they arrive (validate the joined text afterwards)."""
-        shown = passages[: self.settings.max_passages]
+        shown = passages[: self.max_passages]
         if not shown:
             return
         messages = self._messages(question, shown)

@@ -53,12 +53,15 @@ class LocalLlamaGenerator:
 
     name = "local"
 
-    def __init__(self, settings: LLMSettings, llama: Any | None = None) -> None:
+    def __init__(
+        self, settings: LLMSettings, llama: Any | None = None, *, max_passages: int = 6
+    ) -> None:
         if llama is None:
             if settings.local_model_path is None:
                 raise ConfigError("generator 'local' needs llm.local_model_path (a GGUF file)")
             llama = load_llama(settings.local_model_path)
         self.settings = settings
+        self.max_passages = max_passages  # answer.max_passages
         self._llama = llama
         self._lock = threading.Lock()  # a llama.cpp context serves one request at a time
         budget = (N_CTX - settings.max_tokens - PROMPT_OVERHEAD_TOKENS) * CHARS_PER_TOKEN
@@ -77,7 +80,7 @@ class LocalLlamaGenerator:
 
     def generate(self, question: str, passages: list[Passage]) -> Generated:
         """The model's answer, markers checked; empty text when the passages do not answer."""
-        shown = passages[: self.settings.max_passages]
+        shown = passages[: self.max_passages]
         if not shown:
             return Generated(text="")
         started = time.perf_counter()
@@ -92,7 +95,7 @@ class LocalLlamaGenerator:
 
     def stream(self, question: str, passages: list[Passage]) -> Iterator[str]:
         """The model's answer in pieces as they are decoded."""
-        shown = passages[: self.settings.max_passages]
+        shown = passages[: self.max_passages]
         if not shown:
             return
         with self._lock:

@@ -108,7 +108,7 @@ def _prepare(body: AskRequest, c: Components) -> str:
                 }
             ]
         )
-    name = body.generator or c.settings.llm.generator
+    name = body.generator or c.settings.answer.generator
     if name not in c.generators:
         reason = c.unavailable.get(name, "not configured")
         raise ConfigError(f"generator {name!r} is not available: {reason}")

@@ -130,3 +130,31 @@ def test_an_unknown_variable_is_a_warning_naming_the_setting(
     assert len(warned) == 1, warned
     assert "WATERCOOLER_EMBEDDING__DTYP " in warned[0]
     assert "did you mean WATERCOOLER_EMBEDDING__DTYPE?" in warned[0]
+
+
+def test_the_answer_settings_moved_from_llm_still_read_with_a_warning(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv("WATERCOOLER_LLM__GENERATOR", "extractive")
+    monkeypatch.setenv("WATERCOOLER_LLM__MAX_PASSAGES", "3")
+    with caplog.at_level(logging.WARNING, logger="core.config"):
+        settings = get_settings()
+    assert (settings.answer.generator, settings.answer.max_passages) == ("extractive", 3)
+    warned = [r.getMessage() for r in caplog.records]
+    assert any(
+        "WATERCOOLER_LLM__MAX_PASSAGES" in m and "WATERCOOLER_ANSWER__MAX_PASSAGES" in m
+        for m in warned
+    )
+    assert not any("is not a setting" in m for m in warned)
+    monkeypatch.setenv("WATERCOOLER_ANSWER__MAX_PASSAGES", "5")  # the new name wins
+    assert get_settings().answer.max_passages == 5
+    assert get_settings(llm={"max_passages": 2}).answer.max_passages == 5
+    monkeypatch.delenv("WATERCOOLER_ANSWER__MAX_PASSAGES")
+    assert get_settings(llm={"max_passages": 2}).answer.max_passages == 2
+
+
+def test_the_generator_named_in_answer_must_be_configured_in_llm() -> None:
+    with pytest.raises(ConfigError, match=r"needs llm\.model"):
+        get_settings(answer={"generator": "llm"})
+    settings = get_settings(answer={"generator": "llm"}, llm={"model": "m", "base_url": "x"})
+    assert settings.answer.generator == "llm"

@@ -28,8 +28,8 @@ def _no_outside_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Non
 
 def test_the_default_is_extractive(embedder: Any) -> None:
     settings = get_settings()
-    assert settings.llm.generator == "extractive"
-    generator = make_generator(settings.llm.generator, settings, embedder)
+    assert settings.answer.generator == "extractive"
+    generator = make_generator(settings.answer.generator, settings, embedder)
     assert isinstance(generator, ExtractiveGenerator)
     assert isinstance(generator, Generator)
 
