@@ -1,8 +1,11 @@
-"""`python -m ingest run [--source NAME] [--config FILE]`: run an ingestion job.
+"""`python -m ingest run [--source NAME] [--config FILE] ...`: run an ingestion job.
 
-When the service is running (it owns the index), the job runs there: the CLI starts it with
-`POST /ingest/jobs`, polls it and prints its progress and report. Otherwise — or with
-`--standalone`, `--config` or `--data-dir` — the CLI opens the index and runs the job itself.
+When the service that owns the data directory is running (it owns the index), the job runs
+there, with `--config` when given: the CLI starts it with `POST /ingest/jobs`, polls it and
+prints its progress and report. The service is found at `--service-url`, else at the URL it
+announced in the data directory (core/discovery.py), else — without `--data-dir` — at the
+configured service URL. Otherwise, or with `--standalone` or `--rebuild`, the CLI opens the
+index and runs the job itself.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from core.api import IngestJob, IngestSummary
 from core.auth import local_key_path, read_local_key
 from core.client import ClientError, ServiceUnavailable, WatercoolerClient
 from core.config import Settings, apply_runtime_env, get_settings
+from core.discovery import announced_url
 from core.errors import WatercoolerError
 from ingest.report import IngestReport
 
@@ -53,7 +57,9 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--quiet", action="store_true", help="no progress bars")
     run.add_argument("--verbose", action="store_true", help="log each step to stderr")
     run.add_argument(
-        "--service-url", help="the running service to ingest through (default: service.base_url)"
+        "--service-url",
+        help="the running service to ingest through (default: the one running on the data "
+        "directory); with --config, a sources file the service can read",
     )
     run.add_argument("--standalone", action="store_true", help="never use a running service")
     run.add_argument(
@@ -68,8 +74,8 @@ def main(argv: list[str] | None = None) -> int:
         "service leaves in its data directory)",
     )
     args = parser.parse_args(argv)
-    if args.service_url and (args.config or args.standalone):
-        parser.error("the service ingests its own sources: --service-url excludes --config")
+    if args.service_url and (args.standalone or args.rebuild):
+        parser.error("--service-url runs the job in the service: not with --standalone/--rebuild")
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
@@ -79,14 +85,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         overrides = {"data_dir": args.data_dir} if args.data_dir else {}
         settings = get_settings(**overrides)
-        local_run = (
-            args.standalone
-            or args.rebuild
-            or ((args.config or args.data_dir) and not args.service_url)
-        )
-        url = args.service_url or settings.service.base_url
-        if not local_run and _service_answers(url):
+        url = None if args.standalone or args.rebuild else _running_service(args, settings)
+        if url:
             return _run_remote(url, _api_key(args.api_key, settings), args, console, err)
+        if args.service_url:
+            err.print(f"[red]no Watercooler service answers at {args.service_url}[/]")
+            return EXIT_FAILED
         from ingest.job import standalone_pipeline
 
         with standalone_pipeline(settings, args.config, rebuild=args.rebuild) as pipeline:
@@ -119,6 +123,17 @@ def _service_answers(url: str) -> bool:
     return True
 
 
+def _running_service(args: argparse.Namespace, settings: Settings) -> str | None:
+    """The URL of the service to run the job in, if one answers (see the module docstring)."""
+    if args.service_url:
+        candidates = [args.service_url]
+    else:
+        # With --data-dir, a service on the default URL may own another data directory.
+        default = None if args.data_dir else settings.service.base_url
+        candidates = [announced_url(settings.data_dir), default]
+    return next((u for u in dict.fromkeys(candidates) if u and _service_answers(u)), None)
+
+
 def _api_key(given: str | None, settings: Settings) -> str | None:
     return given or read_local_key(local_key_path(settings))
 
@@ -130,7 +145,8 @@ def _run_remote(
     err.print(f"ingesting through the service at {url}")
     with WatercoolerClient(url, key, timeout=30.0, hint=UNAVAILABLE_HINT) as client:
         try:
-            job = client.start_ingest(args.source)
+            config = str(args.config.resolve()) if args.config else None
+            job = client.start_ingest(args.source, config)
         except ServiceUnavailable as exc:
             err.print(f"[red]lost the service at {url}:[/] {exc}")
             return EXIT_FAILED

@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
+from types import FrameType
 
 from core.config import Settings, apply_runtime_env, get_settings
 from core.db import Database, KeyStore, generate_key
 from core.db.keys import ROLES
+from core.discovery import announce, withdraw
 from core.errors import ConfigError, NotFoundError, WatercoolerError
 
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
@@ -78,12 +81,24 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> int:
     from eval.launcher import InProcessLauncher
     from service.main import create_app
 
-    uvicorn.run(
-        create_app(settings, evals=InProcessLauncher()),
-        host=host or settings.service.host,
-        port=port or settings.service.port,
+    listen = settings.service.model_copy(
+        update={"host": host or settings.service.host, "port": port or settings.service.port}
     )
+    # CLIs on this machine find the service from its data directory (core/discovery.py).
+    # uvicorn stops gracefully on SIGTERM, then raises it again: exit through `finally`.
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    announce(settings.data_dir, listen.base_url)
+    try:
+        uvicorn.run(
+            create_app(settings, evals=InProcessLauncher()), host=listen.host, port=listen.port
+        )
+    finally:
+        withdraw(settings.data_dir)
     return EXIT_OK
+
+
+def _exit_on_sigterm(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(EXIT_OK)
 
 
 def _keys(settings: Settings, args: argparse.Namespace) -> int:

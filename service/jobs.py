@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from core.config import Settings
 from core.db import Database, RunStore
@@ -59,11 +60,11 @@ class IngestJobs:
         self._progress: dict[str, dict[str, StageCounter]] = {}
         self.on_finish: Callable[[], None] | None = None  # e.g. clear caches of index data
 
-    def start(self, source: str | None = None) -> str:
-        """Start a job over every source (or the one named); returns the run id."""
+    def start(self, source: str | None = None, config: Path | None = None) -> str:
+        """Start a job over the sources of `config` (default ingest.config), or one; the run id."""
         with self._lock:
             self._worker.check_idle()
-            sources = load_sources(self.settings.ingest.config)
+            sources = load_sources(config or self.settings.ingest.config)
             names = [s.name for s in sources.sources]
             if source is not None and source not in names:
                 raise ConfigError(

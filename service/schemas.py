@@ -12,9 +12,9 @@ from core.api import (
     ChunkSpan as ChunkSpan,
     Counts as Counts,
     DocumentResponse as DocumentResponse,
-    FeedbackResponse as FeedbackResponse,
     Facets as Facets,
     FacetValue as FacetValue,
+    FeedbackResponse as FeedbackResponse,
     Health as Health,
     IndexHealth as IndexHealth,
     IngestJob as IngestJob,
@@ -77,11 +77,16 @@ class ExpertsResponse(BaseModel):
 
 
 class IngestJobRequest(BaseModel):
-    """Which source to ingest (all configured sources when empty)."""
+    """Which source to ingest (all configured sources when empty), from which sources file."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"source": None}]})
 
     source: Text | None = Field(None, max_length=255)
+    config: Text | None = Field(
+        None,
+        max_length=4096,
+        description="a sources YAML on the service's machine (default: ingest.config)",
+    )
 
 
 class IngestJobList(BaseModel):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
@@ -20,8 +21,9 @@ router = APIRouter(prefix="/ingest", tags=["ingestion"])
     response_model=IngestJob,
     status_code=status.HTTP_202_ACCEPTED,
     summary="Start an ingestion job",
-    description="Ingests the configured sources (or one of them) on a worker thread of the "
-    "service, which owns the index. Poll `GET /ingest/jobs/{id}` for progress and the report.",
+    description="Ingests the configured sources (or one of them, or those of another sources "
+    "file on the service's machine) on a worker thread of the service, which owns the index. "
+    "Poll `GET /ingest/jobs/{id}` for progress and the report.",
     responses={
         **ERROR_RESPONSES,
         409: {"model": ErrorBody, "description": "A job is already running"},
@@ -29,7 +31,7 @@ router = APIRouter(prefix="/ingest", tags=["ingestion"])
 )
 def start_job(body: IngestJobRequest, admin: AdminDep, jobs: JobsDep, runs: RunsDep) -> IngestJob:
     """Start a job; 409 while another one runs."""
-    run_id = jobs.start(body.source)
+    run_id = jobs.start(body.source, Path(body.config) if body.config else None)
     return job_view(runs.get(run_id), jobs)
 
 
