@@ -89,8 +89,7 @@ def main(argv: list[str] | None = None) -> int:
         if url:
             return _run_remote(url, _api_key(args.api_key, settings), args, console, err)
         if args.service_url:
-            err.print(f"[red]no Watercooler service answers at {args.service_url}[/]")
-            return EXIT_FAILED
+            err.print(f"no service answers at {args.service_url}: ingesting here instead")
         from ingest.job import standalone_pipeline
 
         with standalone_pipeline(settings, args.config, rebuild=args.rebuild) as pipeline:
