@@ -141,6 +141,11 @@ class AnswerSettings(BaseModel):
     max_passages: int = Field(
         6, ge=1, le=20, description="passages an answer is written from (the LLM's prompt)"
     )
+    unit_cache_size: int = Field(
+        20_000,
+        ge=0,
+        description="answer units whose vectors the extractive generator keeps (0: none)",
+    )
 
 
 # Settings that moved to another section: old environment name → new one (still read, with a

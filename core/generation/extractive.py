@@ -195,10 +195,17 @@ class ExtractiveGenerator:
 
     name = "extractive"
 
-    def __init__(self, embedder: Embedder, max_passages: int = 6, max_units: int = 4) -> None:
+    def __init__(
+        self,
+        embedder: Embedder,
+        max_passages: int = 6,
+        max_units: int = 4,
+        vector_cache: int = VECTOR_CACHE,
+    ) -> None:
         self.embedder = embedder
         self.max_passages = max_passages
         self.max_units = max_units
+        self.vector_cache = vector_cache
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()  # unit text → vector (LRU)
 
     def generate(self, question: str, passages: list[Passage]) -> Generated:
@@ -280,11 +287,12 @@ class ExtractiveGenerator:
         if missing:
             for text, vector in zip(missing, self.embedder.embed_documents(missing), strict=True):
                 self._vectors[text] = vector
-            while len(self._vectors) > VECTOR_CACHE:
-                self._vectors.popitem(last=False)
         for text in texts:
             self._vectors.move_to_end(text)
-        return np.stack([self._vectors[t] for t in texts])
+        vectors = np.stack([self._vectors[t] for t in texts])
+        while len(self._vectors) > self.vector_cache:
+            self._vectors.popitem(last=False)
+        return vectors
 
     def _select(
         self, question: str, passages: list[Passage]

@@ -28,4 +28,8 @@ def make_generator(name: str, settings: Settings, embedder: Embedder) -> Generat
         return LocalLlamaGenerator(settings.llm, max_passages=settings.answer.max_passages)
     from core.generation.extractive import ExtractiveGenerator
 
-    return ExtractiveGenerator(embedder, max_passages=settings.answer.max_passages)
+    return ExtractiveGenerator(
+        embedder,
+        max_passages=settings.answer.max_passages,
+        vector_cache=settings.answer.unit_cache_size,
+    )

@@ -285,3 +285,13 @@ class _CountingEmbedder:
     def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
         self.documents += len(texts)
         return np.asarray(self.inner.embed_documents(texts))
+
+
+def test_the_vector_cache_can_be_turned_off(embedder: Any, passages: dict[str, Passage]) -> None:
+    counted = _CountingEmbedder(embedder)
+    generator = ExtractiveGenerator(counted, vector_cache=0)  # type: ignore[arg-type]
+    order = ranked(passages, "hotels", "meals")
+    generator.generate("What is the meal limit when travelling?", order)
+    embedded = counted.documents
+    generator.generate("What is the meal limit when travelling?", order)
+    assert counted.documents == 2 * embedded  # nothing kept: every answer embeds its units
