@@ -5,7 +5,8 @@ Retrievers: bm25 (sparse), dense, hybrid (RRF) and hybrid+rerank through the pro
 DEPTH passages per question as the question's `user` (golden) or an anonymous reader (BEIR);
 the people are ranked from the first `top_k` passages, as the assistant ranks them.
 
-Generators run through the product's `Assistant` once per question with the abstention gate
+The retrievers, generators and `Assistant` are built by `core.assembly`, as the service builds
+them. Generators run through the `Assistant` once per question with the abstention gate
 open; the configured threshold is then applied to the recorded top dense cosine exactly as
 the assistant applies it (context emptied → abstention). One pass thus gives both the
 answers at the configured threshold and the calibration curve.
