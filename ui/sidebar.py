@@ -10,6 +10,9 @@ from ui import session
 from ui.markup import esc
 from ui.session import Access
 
+# The one command that creates an admin key (service/__main__.py), shown to guests.
+ADMIN_KEY_COMMAND = "python -m service keys create --user admin --role admin"
+
 
 def status_box(health: Health, url: str) -> None:
     """Whether the service answers, and what it holds."""
@@ -62,5 +65,10 @@ def account_box(health: Health, access: Access) -> None:
         return
     if health.auth_mode == "open":
         st.html('<div class="wc-status">Browsing as a guest: public content only.</div>')
+        st.caption(
+            "**Ingestion** and **Evals** are admin pages, shown once you sign in with an admin "
+            f"key. In the Watercooler folder on the service's machine, `{ADMIN_KEY_COMMAND}` "
+            "prints one."
+        )
         with st.expander("Sign in with an API key"):
             sign_in_form("sidebar-sign-in")

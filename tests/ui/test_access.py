@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 
-from tests.ui.conftest import Service, app, dead_url, html, no_exception
+from tests.ui.conftest import REPO, Service, app, dead_url, html, no_exception
+from ui.sidebar import ADMIN_KEY_COMMAND
 
 
 def test_a_service_that_does_not_answer_is_one_clear_message(
@@ -57,3 +62,28 @@ def test_a_revoked_key_signs_the_user_out(
     no_exception(at)
     assert "Sign in to Watercooler" in html(at)
     assert any("invalid or revoked" in w.value for w in at.warning)
+
+
+def test_a_guest_is_told_the_command_that_makes_an_admin_key_and_it_works(
+    ui_env: Service,
+) -> None:
+    at = app().run()
+    no_exception(at)
+    hint = " ".join(c.value for c in at.sidebar.caption)
+    assert "Ingestion" in hint and "Evals" in hint and f"`{ADMIN_KEY_COMMAND}`" in hint
+    data_dir = ui_env.server.components.settings.data_dir
+    made = subprocess.run(
+        [sys.executable, *ADMIN_KEY_COMMAND.split()[1:]],
+        cwd=REPO,
+        env={**os.environ, "WATERCOOLER_DATA_DIR": str(data_dir)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert made.returncode == 0, made.stderr
+    at.sidebar.text_input(key="sidebar-sign-in-key").input(made.stdout.strip())
+    at.sidebar.button(key="FormSubmitter:sidebar-sign-in-Sign in").click().run()
+    no_exception(at)
+    at.switch_page("views/ingestion.py").run()  # listed now: the key is an admin's
+    no_exception(at)
+    assert "Ingestion" in html(at)
