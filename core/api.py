@@ -165,6 +165,31 @@ class DocumentHistory(BaseModel):
     flags: list[FlagOut] = Field(default_factory=list)
 
 
+class ReviewItemOut(BaseModel):
+    """A document in the review queue: why, how much it matters, who is accountable."""
+
+    document_id: str
+    title: str
+    reasons: list[str]
+    impact: float
+    reviewer: str | None = None
+    reviewer_name: str | None = None
+    state: ModerationBadge | None = None
+    cited_30d: int = 0
+    negative_30d: int = 0
+    flaggers: int = 0
+    age_days: int = 0
+    snoozed_until: datetime | None = None
+    snooze_reason: str | None = None
+
+
+class ReviewQueue(BaseModel):
+    """The review queue, highest impact first (formula: core/review.py)."""
+
+    total: int
+    items: list[ReviewItemOut] = Field(default_factory=list)
+
+
 class PeoplePage(BaseModel):
     """A page of the people directory."""
 

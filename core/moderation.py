@@ -227,7 +227,8 @@ def badge(
             if state.expires_at is not None:
                 days = (state.expires_at - now).days
                 out.expires_in_days = days
-                when += f" · expired {-days} days ago" if expired else f" · expires in {days} days"
+                ago = (now - state.expires_at).days
+                when += f" · expired {ago} days ago" if expired else f" · expires in {days} days"
             parts.append(when)
         elif state.state == "outdated":
             out.replaced_by = state.replaced_by if state.replaced_by in titles else None

@@ -22,7 +22,12 @@ from service.access_log import redact_access_log
 from service.components import Components
 from service.errors import install_error_handlers
 from service.limits import BodyLimit, RequestGuard
-from service.routes import ROUTERS, evals as eval_routes, moderation as moderation_routes
+from service.routes import (
+    ROUTERS,
+    evals as eval_routes,
+    moderation as moderation_routes,
+    review as review_routes,
+)
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +102,7 @@ def create_app(
             allow_methods=["GET", "POST", "DELETE"],
             allow_headers=["Authorization", "X-API-Key", "Content-Type"],
         )
-    for router in (*ROUTERS, moderation_routes.router):
+    for router in (*ROUTERS, moderation_routes.router, review_routes.router):
         app.include_router(router)
     if evals is not None:
         app.include_router(eval_routes.router)
