@@ -331,6 +331,7 @@ class IngestPipeline:
             return
         chunks = [(p, c) for p in batch for c in p.chunks]
         texts = [embedding_text(p.doc, c) for p, c in chunks]
+        log.info("embedding batch", extra={"chunks": len(chunks)})
         started = time.perf_counter()
         dense = self.embedder.embed_documents(texts)
         report.embed_seconds += time.perf_counter() - started
@@ -354,6 +355,7 @@ class IngestPipeline:
                 superseded_by_id=p.doc.superseded_by,
                 content_hash=p.doc_hash,
             )
+            log.info("document recorded", extra={"document": p.doc.id})
             counts = report.counts(p.source)
             counts.chunks += len(p.chunks)
             if p.is_new:

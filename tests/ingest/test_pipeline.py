@@ -208,8 +208,37 @@ def _env() -> dict[str, str]:
     return {**os.environ, "WATERCOOLER_EMBEDDING__BATCH_SIZE": "8"}
 
 
-def test_killed_job_resumes_to_the_same_index(tmp_path: Path, embedder: Any) -> None:
-    config = make_corpus(tmp_path / "corpus", with_bad=False)
+@pytest.fixture(scope="module")
+def clean_run(
+    tmp_path_factory: pytest.TempPathFactory, embedder: Any
+) -> tuple[Path, tuple[int, dict[str, list[str]]]]:
+    """A corpus, and the state of the index an uninterrupted job builds from it."""
+    root = tmp_path_factory.mktemp("resume")
+    config = make_corpus(root / "corpus", with_bad=False)
+    clean_dir = root / "clean"
+    clean = subprocess.run(
+        _cli(config, clean_dir), env=_env(), cwd=REPO, capture_output=True, text=True, timeout=600
+    )
+    assert clean.returncode == 0, clean.stderr
+    return config, Harness(get_settings(data_dir=clean_dir), config, embedder).state()
+
+
+@pytest.mark.parametrize(
+    ("marker", "count"),
+    [
+        ("batch written", 3),  # between two committed batches
+        ("embedding batch", 3),  # while a batch is being embedded
+        ("document recorded", 5),  # part way through recording a batch in the manifest
+    ],
+)
+def test_killed_job_resumes_to_the_same_index(
+    tmp_path: Path,
+    embedder: Any,
+    clean_run: tuple[Path, tuple[int, dict[str, list[str]]]],
+    marker: str,
+    count: int,
+) -> None:
+    config, (clean_count, clean_chunks) = clean_run
     killed_dir = tmp_path / "killed"
     proc = subprocess.Popen(
         _cli(config, killed_dir, "--verbose"),
@@ -220,11 +249,11 @@ def test_killed_job_resumes_to_the_same_index(tmp_path: Path, embedder: Any) -> 
         cwd=REPO,
     )
     assert proc.stderr is not None
-    batches = 0
+    seen = 0
     for line in proc.stderr:
-        if "batch written" in line:
-            batches += 1
-            if batches == 3:
+        if marker in line:
+            seen += 1
+            if seen == count:
                 proc.send_signal(signal.SIGKILL)
                 break
     proc.wait(timeout=60)
@@ -234,17 +263,8 @@ def test_killed_job_resumes_to_the_same_index(tmp_path: Path, embedder: Any) -> 
         _cli(config, killed_dir), env=_env(), cwd=REPO, capture_output=True, text=True, timeout=600
     )
     assert resumed.returncode == 0, resumed.stderr
-    clean_dir = tmp_path / "clean"
-    clean = subprocess.run(
-        _cli(config, clean_dir), env=_env(), cwd=REPO, capture_output=True, text=True, timeout=600
-    )
-    assert clean.returncode == 0, clean.stderr
-
-    states = []
-    for data_dir in (killed_dir, clean_dir):
-        settings = get_settings(data_dir=data_dir)
-        states.append(Harness(settings, config, embedder).state())
-    (killed_count, killed_chunks), (clean_count, clean_chunks) = states
+    settings = get_settings(data_dir=killed_dir)
+    killed_count, killed_chunks = Harness(settings, config, embedder).state()
     assert killed_chunks == clean_chunks, "same documents with the same chunk ids"
     assert killed_count == clean_count == sum(len(c) for c in clean_chunks.values())
 
