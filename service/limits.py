@@ -100,9 +100,11 @@ def url_problem(scope: Scope) -> str | None:
     if not _ENCODED_CONTROL.search(query) and not CONTROL_CHARACTERS.search(query):
         return None
     for name, value in parse_qsl(query, keep_blank_values=True):
-        if CONTROL_CHARACTERS.search(value) and not CONTROL_CHARACTERS.search(name):
+        if CONTROL_CHARACTERS.search(name):
+            return "query"
+        if CONTROL_CHARACTERS.search(value):
             return f"query.{name[:40]}"
-    return "query"
+    return None
 
 
 # %00-%1F and %7F, however the hex digits are cased: the cheap test before decoding.

@@ -161,3 +161,4 @@ def test_control_characters_are_422(
 def test_tabs_and_newlines_are_text(client: TestClient) -> None:
     response = client.post("/ask", json={"question": "What is the\tpass mark\nfor quizzes?"})
     assert response.status_code == 200
+    assert client.get("/search", params={"q": "pass\nmark\t"}).status_code == 200
