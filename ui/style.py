@@ -73,6 +73,7 @@ CSS = """
 .wc-facets { font-size: .85rem; color: var(--wc-muted); }
 .wc-tag { display: inline-block; background: #f3f4f6; border-radius: .5rem; padding: 0 .45rem;
   margin: 0 .25rem .25rem 0; font-size: .78rem; color: #374151; }
+.wc-topics { margin-top: .4rem; }
 .wc-status { font-size: .85rem; line-height: 1.5; }
 .wc-status b { color: var(--wc-ink); }
 </style>

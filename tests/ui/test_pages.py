@@ -67,8 +67,22 @@ def test_people_directory_lists_everyone_and_filters_by_team(ui_env: Service) ->
     at.selectbox(key="people_team").select("Learning Design").run()
     names = html(at)
     assert names.count('class="wc-person-name"') == 3 and "Priya Natarajan" in names
-    at.text_input(key="people_query").input("accessibility").run()
-    assert html(at).count('class="wc-person-name"') == 1
+    at.text_input(key="people_query").input("Priya").run()
+    named = html(at).split("Who knows about")[0]
+    assert named.count('class="wc-person-name"') == 1  # by name, within the team
+
+
+def test_people_are_found_by_topic_with_their_top_topics(ui_env: Service) -> None:
+    at = open_page(app(), "views/people.py")
+    at.text_input(key="people_query").input("on-call").run()
+    no_exception(at)
+    page = html(at)
+    assert "Who knows about “on-call”" in page
+    knowers = page.split("Who knows about")[1]
+    assert "Sofia Alvarez" in knowers and "Jonas Becker" in knowers
+    assert knowers.count('class="wc-topics"') >= 2  # each card shows their topics
+    at.selectbox(key="people_team").select("Learning Design").run()
+    assert "Sofia Alvarez" not in html(at)  # the team filter applies to the topic search too
 
 
 def test_a_profile_shows_contact_topics_and_documents(ui_env: Service) -> None:

@@ -7,9 +7,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import streamlit as st
 
+from core.client import Filters
 from core.schema import Person
 from ui import nav, session
-from ui.cards import outdated_link, person_html
+from ui.cards import contact_card, outdated_link, person_html
 from ui.markup import OUTDATED_BADGE, esc, fmt_date, kind_badge
 
 COLUMNS = 3
@@ -65,22 +66,41 @@ def profile(person_id: str) -> None:
 
 
 def directory() -> None:
-    """Everyone, searchable and filterable by team."""
+    """Everyone, filterable by team; a search finds who knows a topic, then names that match."""
     search, team_col = st.columns([3, 1])
     query = search.text_input(
         "Search people",
         key="people_query",
-        placeholder="Name, email, title or team",
+        placeholder="A topic (on-call, expenses…) or a name, email, title or team",
         icon=":material/search:",
-    )
+    ).strip()
     with session.guarded(), session.client() as http:
         everyone = http.people(limit=200).items
         teams = sorted({p.team for p in everyone if p.team})
         team = team_col.selectbox("Team", ["All teams", *teams], key="people_team")
         chosen = None if team == "All teams" else team
-        shown = http.people(query.strip() or None, team=chosen, limit=200)
-    st.caption(f"{shown.total} of {len(everyone)} people")
-    grid(shown.items)
+        shown = http.people(query or None, team=chosen, limit=200)
+        narrowed = Filters(teams=[chosen]) if chosen else None
+        experts = http.experts(query, filters=narrowed) if query else []
+    if not query:
+        st.caption(f"{shown.total} of {len(everyone)} people")
+        grid(shown.items)
+        return
+    if shown.items:
+        st.html(f'<div class="wc-label">Names, titles and teams matching ({shown.total})</div>')
+        grid(shown.items)
+    named = {p.id for p in shown.items}
+    knowers = [e for e in experts if chosen in (None, e.person.team) and e.person.id not in named]
+    st.html(f'<div class="wc-label">Who knows about “{esc(query)}”</div>')
+    if knowers:
+        st.caption("Ranked by what they wrote and own on the topic, among what you may read.")
+        for row in range(0, len(knowers), COLUMNS):
+            columns = st.columns(COLUMNS)
+            for column, expert in zip(columns, knowers[row : row + COLUMNS], strict=False):
+                with column:
+                    contact_card(expert)
+    else:
+        st.caption("Nobody else wrote or owns anything you can read on this topic.")
 
 
 def grid(people: list[Person]) -> None:
