@@ -26,7 +26,7 @@ from fastapi.responses import FileResponse
 from core.auth import require_role
 from core.config import Settings
 from core.embedding import Embedder
-from core.errors import NotFoundError
+from core.errors import ConfigError, NotFoundError
 from core.evalreport import EvalDataset, EvalRun, EvalRunRequest, EvalRunStarted, EvalRunSummary
 from core.evalruns import EvalLauncher, list_runs, new_run_dir, read_run, run_dir
 from core.schema import Principal
@@ -113,6 +113,10 @@ def start_run(
     body: EvalRunRequest, trainer: TrainerDep, c: ComponentsDep, jobs: EvalJobsDep
 ) -> EvalRunStarted:
     """Start a run; 400 for an unknown dataset, retriever or generator, 409 while one runs."""
+    # Only a listed dataset: the launcher also takes folder paths, which over HTTP would let
+    # a trainer probe the server's files (and a '~user' path was a 500).
+    if body.dataset not in {d.name for d in jobs.launcher.datasets(c.settings)}:
+        raise ConfigError(f"unknown dataset {body.dataset!r}: choose one from GET /evals/datasets")
     jobs.launcher.check(body)
     run_id = jobs.start(body, c.settings, c.embedder)
     log.info("eval run started", extra={"run": run_id, "by": trainer.user_id})

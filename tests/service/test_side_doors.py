@@ -13,9 +13,10 @@ from fastapi.testclient import TestClient
 
 from core.config import ServiceSettings
 from core.embedding import Embedder
+from eval.launcher import InProcessLauncher
 from service.access_log import ACCESS_LOGGER
 from service.main import create_app
-from tests.service.conftest import Callers, LiveServer, make_settings
+from tests.service.conftest import Callers, LiveServer, components, make_settings
 
 SECRET = "wc_0123456789abcdefghijklmnopqrstuvwxyz"
 ROOT = Path(__file__).parents[2]
@@ -88,3 +89,23 @@ def test_cors_is_off_unless_origins_are_configured(client: TestClient) -> None:
     assert "access-control-allow-origin" not in preflight.headers
     example = (ROOT / ".env.example").read_text(encoding="utf-8")
     assert "# WATERCOOLER_SERVICE__CORS_ORIGINS=[]\n" in example  # the default, as it is
+
+
+@pytest.mark.parametrize("dataset", ["~nobody-such-user/set", "/etc", "{beir}"])
+def test_an_eval_run_names_a_listed_dataset_never_a_path(
+    tmp_path: Path, embedder: Embedder, dataset: str
+) -> None:
+    beir = tmp_path / "beir-set"  # a readable BEIR folder outside eval.beir_dir
+    beir.mkdir()
+    (beir / "corpus.jsonl").write_text('{"_id": "1", "text": "t"}\n', encoding="utf-8")
+    settings = make_settings(tmp_path / "data")
+    app = create_app(settings, embedder=embedder, evals=InProcessLauncher())
+    with TestClient(app) as client:
+        _, key = components(client).keys.create("tess", [], "trainer")
+        response = client.post(
+            "/evals/runs",
+            json={"dataset": dataset.format(beir=beir)},
+            headers={"Authorization": f"Bearer {key}"},
+        )
+    assert response.status_code == 400, response.text
+    assert "choose one from GET /evals/datasets" in response.json()["detail"]
