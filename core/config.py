@@ -336,6 +336,34 @@ class EvalSettings(BaseModel):
     )
 
 
+class InsightsSettings(BaseModel):
+    """Topics, failure reasons and training needs from the question log (core/insights/)."""
+
+    period_days: int = Field(90, ge=1, le=3650, description="how far back the log is read")
+    min_questions: int = Field(
+        30, ge=2, description="fewer questions in the period than this: no topics"
+    )
+    min_topic_size: int = Field(
+        5, ge=2, description="smaller groups of questions join 'other questions'"
+    )
+    distance_threshold: float = Field(
+        0.7, gt=0, le=2, description="agglomerative merge distance (cosine, average linkage)"
+    )
+    max_fit: int = Field(
+        4000, ge=100, description="questions clustered directly; the rest join the nearest topic"
+    )
+    k_anonymity: int = Field(
+        5, ge=1, description="per-team figures only for teams with at least this many askers"
+    )
+    match_threshold: float = Field(
+        0.45, ge=0, le=1, description="cosine of a topic to a training program to match it"
+    )
+    min_weeks: int = Field(3, ge=1, description="weeks with questions for 'sustained demand'")
+    min_failure_share: float = Field(
+        0.3, ge=0, le=1, description="failed share of a topic that calls for a new program"
+    )
+
+
 class ExamplesSettings(BaseModel):
     """The example questions the Ask page offers (core/examples.py)."""
 
@@ -372,6 +400,7 @@ class Settings(BaseSettings):
     retrieval: RetrievalSettings = RetrievalSettings()
     experts: ExpertsSettings = ExpertsSettings()
     examples: ExamplesSettings = ExamplesSettings()
+    insights: InsightsSettings = InsightsSettings()
     service: ServiceSettings = ServiceSettings()
     moderation: ModerationSettings = ModerationSettings()
     eval: EvalSettings = EvalSettings()

@@ -1,0 +1,281 @@
+"""The question log as insights read it, and what insights cache: vectors, topics, assignments.
+
+    insights_vectors      one embedding per logged question (float16), with the model's name
+    insights_topics       the last fitted topic model (one row): centroids, labels, keywords
+    insights_assignments  each question's topic under that model
+
+Reading the log takes only the columns insights need, in one query joined to the cached topic
+and one for the feedback, so a 100k-question period is read in about a second. The tables are
+created when the store opens (they are a cache: dropping them loses nothing but time).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+from sqlalchemy import Integer, LargeBinary, String, Text, delete, insert, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.db.engine import Database, utcnow
+from core.db.models import Base, FeedbackRecord, QuestionRecord, UTCDateTime
+
+# The sentence the extractive answer adds when the conflicting-figures check fires
+# (core/generation/disputes.py): the log keeps the answer text, not the check's result.
+CONFLICT_NOTE = "the sources disagree"
+_BATCH = 5000
+
+
+class QuestionVectorRecord(Base):
+    """A logged question's embedding."""
+
+    __tablename__ = "insights_vectors"
+
+    question_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    model: Mapped[str] = mapped_column(String(255))
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class TopicModelRecord(Base):
+    """The fitted topic model (one row, id 1)."""
+
+    __tablename__ = "insights_topics"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    model: Mapped[str] = mapped_column(String(255))
+    created: Mapped[datetime] = mapped_column(UTCDateTime)
+    fitted_on: Mapped[int] = mapped_column(Integer)  # questions it was fitted on
+    centroids: Mapped[bytes] = mapped_column(LargeBinary)  # float32, topics × dimension
+    labels: Mapped[str] = mapped_column(Text)  # JSON {"labels": [...], "keywords": [[...]]}
+
+
+class TopicAssignmentRecord(Base):
+    """A logged question's topic under the stored model (-1: other questions)."""
+
+    __tablename__ = "insights_assignments"
+
+    question_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    topic: Mapped[int] = mapped_column(Integer)
+
+
+_TABLES = [
+    QuestionVectorRecord.__table__,
+    TopicModelRecord.__table__,
+    TopicAssignmentRecord.__table__,
+]
+
+
+@dataclass(frozen=True)
+class LoggedQuestion:
+    """What insights read of a logged question; `topic` is the cached one (None: not yet)."""
+
+    id: str
+    created: datetime
+    user_id: str
+    groups: list[str]
+    question: str
+    cited_document_ids: list[str]
+    people_ids: list[str]
+    abstained: bool
+    conflict: bool
+    ratings: tuple[str, ...]
+    topic: int | None
+
+
+@dataclass(frozen=True)
+class StoredTopics:
+    """The cached topic model."""
+
+    model: str
+    created: datetime
+    fitted_on: int
+    centroids: np.ndarray
+    labels: list[str]
+    keywords: list[list[str]]
+
+
+class InsightsStore:
+    """Reads the question log for insights and keeps their cache."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        with db.session("create insights tables") as session:
+            Base.metadata.create_all(session.connection(), tables=_TABLES)  # type: ignore[arg-type]
+
+    def questions(self, since: datetime, until: datetime | None = None) -> list[LoggedQuestion]:
+        """The questions asked since `since` (until `until`), oldest first, with ratings."""
+        q = QuestionRecord
+        stmt = (
+            select(
+                q.id,
+                q.created,
+                q.user_id,
+                q.groups,
+                q.question,
+                q.cited_document_ids,
+                q.people_ids,
+                q.abstained,
+                q.answer.contains(CONFLICT_NOTE),
+                TopicAssignmentRecord.topic,
+            )
+            .outerjoin(TopicAssignmentRecord, TopicAssignmentRecord.question_id == q.id)
+            .where(q.created >= since)
+            .order_by(q.created, q.id)
+        )
+        ratings_stmt = (
+            select(FeedbackRecord.question_id, FeedbackRecord.rating)
+            .join(q, q.id == FeedbackRecord.question_id)
+            .where(q.created >= since, FeedbackRecord.marker.is_(None))
+        )
+        if until is not None:
+            stmt = stmt.where(q.created < until)
+            ratings_stmt = ratings_stmt.where(q.created < until)
+        with self._db.session("read the question log") as session:
+            rows = session.execute(stmt).all()
+            ratings: dict[str, list[str]] = defaultdict(list)
+            for question_id, rating in session.execute(ratings_stmt):
+                ratings[question_id].append(rating)
+        return [
+            LoggedQuestion(
+                id=r[0],
+                created=r[1],
+                user_id=r[2],
+                groups=list(r[3]),
+                question=r[4],
+                cited_document_ids=list(r[5]),
+                people_ids=list(r[6]),
+                abstained=bool(r[7]),
+                conflict=bool(r[8]),
+                ratings=tuple(ratings.get(r[0], ())),
+                topic=r[9],
+            )
+            for r in rows
+        ]
+
+    def vectors(self, question_ids: Sequence[str], model: str) -> dict[str, np.ndarray]:
+        """The cached vectors of these questions made by `model`."""
+        found: dict[str, np.ndarray] = {}
+        with self._db.session("read question vectors") as session:
+            for start in range(0, len(question_ids), _BATCH):
+                chunk = list(question_ids[start : start + _BATCH])
+                stmt = select(QuestionVectorRecord.question_id, QuestionVectorRecord.vector).where(
+                    QuestionVectorRecord.question_id.in_(chunk),
+                    QuestionVectorRecord.model == model,
+                )
+                for question_id, blob in session.execute(stmt):
+                    found[question_id] = np.frombuffer(blob, dtype=np.float16).astype(np.float32)
+        return found
+
+    def save_vectors(self, vectors: Mapping[str, np.ndarray], model: str) -> None:
+        """Cache vectors (replacing those of the same questions)."""
+        ids = list(vectors)
+        rows = [
+            {"question_id": i, "model": model, "vector": vectors[i].astype(np.float16).tobytes()}
+            for i in ids
+        ]
+        with self._db.session("save question vectors") as session:
+            for start in range(0, len(rows), _BATCH):
+                chunk = ids[start : start + _BATCH]
+                session.execute(
+                    delete(QuestionVectorRecord).where(QuestionVectorRecord.question_id.in_(chunk))
+                )
+                session.execute(insert(QuestionVectorRecord), rows[start : start + _BATCH])
+
+    def topics(self) -> StoredTopics | None:
+        """The cached topic model, if any."""
+        with self._db.session("read topic model") as session:
+            r = session.get(TopicModelRecord, 1)
+            if r is None:
+                return None
+            meta = json.loads(r.labels)
+            centroids = np.frombuffer(r.centroids, dtype=np.float32)
+            dimension = max(1, int(meta.get("dimension", 1)))
+            return StoredTopics(
+                model=r.model,
+                created=r.created,
+                fitted_on=r.fitted_on,
+                centroids=centroids.reshape(-1, dimension).copy(),
+                labels=list(meta["labels"]),
+                keywords=[list(k) for k in meta["keywords"]],
+            )
+
+    def save_topics(
+        self,
+        model: str,
+        centroids: np.ndarray,
+        labels: list[str],
+        keywords: list[list[str]],
+        assignments: Mapping[str, int],
+    ) -> None:
+        """Replace the topic model and every assignment in one transaction."""
+        meta = {"labels": labels, "keywords": keywords, "dimension": int(centroids.shape[1])}
+        record = TopicModelRecord(
+            id=1,
+            model=model,
+            created=utcnow(),
+            fitted_on=len(assignments),
+            centroids=np.asarray(centroids, dtype=np.float32).tobytes(),
+            labels=json.dumps(meta),
+        )
+        with self._db.session("save topic model") as session:
+            session.execute(delete(TopicModelRecord))
+            session.execute(delete(TopicAssignmentRecord))
+            session.add(record)
+            session.flush()
+            _insert_assignments(session, assignments)
+
+    def add_assignments(self, assignments: Mapping[str, int]) -> None:
+        """Assign new questions under the current model."""
+        with self._db.session("save topic assignments") as session:
+            _insert_assignments(session, assignments)
+
+
+def _insert_assignments(session: Any, assignments: Mapping[str, int]) -> None:
+    rows = [{"question_id": k, "topic": int(v)} for k, v in assignments.items()]
+    for start in range(0, len(rows), _BATCH):
+        session.execute(insert(TopicAssignmentRecord), rows[start : start + _BATCH])
+
+
+def insert_questions(db: Database, questions: Iterable[Mapping[str, Any]]) -> int:
+    """Write logged questions (with their `ratings`) in bulk: sample and benchmark logs."""
+    rows, feedback = [], []
+    for q in questions:
+        rows.append(
+            {
+                "id": q["id"],
+                "created": q["created"],
+                "user_id": q["user_id"],
+                "groups": list(q["groups"]),
+                "question": q["question"],
+                "filters": {},
+                "generator": "extractive",
+                "answer": q.get("answer", ""),
+                "cited_document_ids": list(q["cited_document_ids"]),
+                "people_ids": list(q.get("people_ids", [])),
+                "confidence": q["confidence"],
+                "abstained": q["abstained"],
+                "timings_ms": {},
+            }
+        )
+        feedback += [
+            {
+                "question_id": q["id"],
+                "created": q["created"],
+                "user_id": q["user_id"],
+                "rating": rating,
+                "marker": None,
+                "comment": None,
+            }
+            for rating in q.get("ratings", [])
+        ]
+    with db.session("insert questions") as session:
+        for start in range(0, len(rows), _BATCH):
+            session.execute(insert(QuestionRecord), rows[start : start + _BATCH])
+        for start in range(0, len(feedback), _BATCH):
+            session.execute(insert(FeedbackRecord), feedback[start : start + _BATCH])
+    return len(rows)
