@@ -18,7 +18,6 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from core.config import ChunkingSettings, IngestSettings
 from core.db import Database, ManifestStore, PeopleStore
@@ -30,6 +29,7 @@ from core.sources import SourceConfig, SourcesConfig
 from core.sparse import Bm25Encoder
 from ingest.chunking import Chunker
 from ingest.connectors import connector_for
+from ingest.connectors.base import raw_relative_path
 from ingest.connectors.listing import check_entry, escaped
 from ingest.owners import OwnersFile
 from ingest.payload import chunk_payload, embedding_text, person_ids
@@ -215,7 +215,7 @@ class IngestPipeline:
         if progress:
             progress("parse", 0, len(files))
         for path in files:
-            rel = _relative(path, source.path)
+            rel = raw_relative_path(source, path)
             if rel != escaped(rel):
                 rel = escaped(rel)
                 report.notes.append(Failure(source=source.name, path=rel, reason=NOT_UTF8))
@@ -425,10 +425,3 @@ def _drain(items: queue.Queue[object]) -> Iterator[object]:
                 raise item
             raise RuntimeError(f"ingestion producer failed: {item}") from item
         yield item
-
-
-def _relative(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix() if root.is_dir() else path.name
-    except ValueError:
-        return path.as_posix()

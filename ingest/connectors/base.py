@@ -104,12 +104,17 @@ def source_root(source: SourceConfig) -> Path:
     return source.path if source.path.is_dir() else source.path.parent
 
 
+def raw_relative_path(source: SourceConfig, path: Path) -> str:
+    """The posix path of `path` under the source root, as the OS names it (maybe not UTF-8)."""
+    try:
+        return path.relative_to(source_root(source)).as_posix()
+    except ValueError:
+        return path.name
+
+
 def relative_path(source: SourceConfig, path: Path) -> str:
     """The posix path of `path` relative to the source root (escaped if not UTF-8)."""
-    try:
-        return escaped(path.relative_to(source_root(source)).as_posix())
-    except ValueError:
-        return escaped(path.name)
+    return escaped(raw_relative_path(source, path))
 
 
 def link_for(source: SourceConfig, native_id: str) -> str | None:
