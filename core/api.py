@@ -316,3 +316,110 @@ class Health(BaseModel):
     generators: list[str] = Field(default_factory=list)
     auth_mode: str
     ingest_job: str | None = Field(None, description="id of the running ingestion job")
+
+
+# Insights (core/insights/): what people ask, why topics fail, which training is needed.
+Reason = Literal[
+    "no_content", "stale_content", "conflicting_sources", "retrieval_miss", "restricted"
+]
+Trend = Literal["new", "growing", "steady", "declining"]
+
+
+class TeamShare(BaseModel):
+    """How much one team asks about a topic (shown only for teams of at least k askers)."""
+
+    team: str
+    askers: int
+    questions: int
+
+
+class TopicDocument(BaseModel):
+    """A document cited for a topic, with whether it is stale and who owns it."""
+
+    document_id: str
+    title: str
+    citations: int
+    stale: str | None = Field(None, description="why it is stale: outdated, superseded, ...")
+    owners: list[PersonRef] = Field(default_factory=list)
+
+
+class TopicQuestion(BaseModel):
+    """One question of a topic, without its asker."""
+
+    question: str
+    asked: datetime
+    outcome: Literal["answered", "abstained", "not_helpful"]
+    reason: Reason | None = None
+
+
+class TopicSummary(BaseModel):
+    """One topic of the period: demand, trend, outcomes, reasons, documents, people, teams."""
+
+    id: int
+    label: str
+    keywords: list[str]
+    questions: int
+    weekly: list[int] = Field(description="questions per week of the period, oldest first")
+    trend: Trend
+    answered: float = Field(description="share answered (not abstained)")
+    abstained: float
+    not_helpful: float = Field(description="share rated not helpful or wrong citation")
+    failed: int = Field(description="questions abstained or rated not helpful")
+    reasons: dict[Reason, int] = Field(default_factory=dict)
+    documents: list[TopicDocument] = Field(default_factory=list)
+    hidden_documents: int = Field(0, description="cited documents the caller may not see")
+    experts: list[Person] = Field(default_factory=list)
+    teams: list[TeamShare] = Field(default_factory=list)
+    teams_hidden: int = Field(0, description="teams with fewer than k askers, not shown")
+    examples: list[str] = Field(default_factory=list)
+
+
+class InsightsReport(BaseModel):
+    """The topics of a period of the question log."""
+
+    period_start: datetime
+    period_end: datetime
+    questions: int
+    other_questions: int = Field(0, description="questions in no topic")
+    weeks: list[datetime] = Field(default_factory=list, description="start of each week")
+    topics: list[TopicSummary] = Field(default_factory=list)
+    message: str | None = Field(None, description="why there are no topics, when there are none")
+    approximations: list[str] = Field(default_factory=list)
+
+
+class TopicDetail(BaseModel):
+    """A topic and its questions (drill-down)."""
+
+    topic: TopicSummary
+    questions: list[TopicQuestion]
+
+
+class TrainingNeed(BaseModel):
+    """A new program to create, or a program to change, with its evidence."""
+
+    rank: int
+    action: Literal["new_program", "change_program"]
+    score: float
+    topic_id: int
+    topic: str
+    program: str | None = None
+    program_owner: str | None = None
+    similarity: float | None = None
+    questions: int
+    failed_share: float
+    trend: Trend
+    reasons: dict[Reason, int] = Field(default_factory=dict)
+    evidence: str
+    examples: list[str] = Field(default_factory=list)
+    teams: list[str] = Field(default_factory=list)
+    experts: list[str] = Field(default_factory=list)
+
+
+class TrainingNeeds(BaseModel):
+    """The training-needs report of a period, ranked by score (core/insights/needs.py)."""
+
+    period_start: datetime
+    period_end: datetime
+    programs: int = Field(description="programs in the training catalogue")
+    needs: list[TrainingNeed] = Field(default_factory=list)
+    message: str | None = None

@@ -1,0 +1,230 @@
+"""The insights report of a period: cached topics kept up to date, then each topic summarised.
+
+Caching (core/db/insights.py): a question's vector is computed once (distinct wordings are
+embedded once) and kept; the topic model is refitted when none is stored, when the embedding
+model changed, or when the period holds more than REFIT_SHARE new questions per assigned one;
+otherwise new questions only join their nearest topic. Opening the report therefore reads the
+log and the assignments and summarises; it embeds only what was asked since.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Literal, Protocol
+
+import numpy as np
+
+from core.api import InsightsReport, Reason, TopicDetail, TopicQuestion, TrainingNeeds
+from core.auth import can_see
+from core.config import InsightsSettings
+from core.db.insights import InsightsStore, LoggedQuestion
+from core.errors import NotFoundError
+from core.insights.catalogue import Program
+from core.insights.lookups import Lookups
+from core.insights.needs import training_needs
+from core.insights.reasons import APPROXIMATIONS, NEGATIVE, topic_reasons
+from core.insights.summary import Context, summarise, week_starts
+from core.insights.topics import OTHER, TopicModel, fit_topics
+from core.schema import Principal
+
+log = logging.getLogger(__name__)
+
+Outcome = Literal["answered", "abstained", "not_helpful"]
+REFIT_SHARE = 0.25
+MAX_DRILL_DOWN = 200
+
+
+class TextEmbedder(Protocol):
+    """What insights need of an embedder (core.embedding.Embedder has it)."""
+
+    model_name: str
+
+    def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
+        """Unit vectors of the texts."""
+        ...
+
+
+class Insights:
+    """Builds insights reports from the question log."""
+
+    def __init__(
+        self,
+        store: InsightsStore,
+        embedder: TextEmbedder,
+        lookups: Lookups,
+        settings: InsightsSettings,
+    ) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.lookups = lookups
+        self.settings = settings
+
+    def report(
+        self, caller: Principal, now: datetime, period_days: int | None = None
+    ) -> InsightsReport:
+        """The topics of the last `period_days` (setting by default) as the caller may see them."""
+        return self._build(caller, now, period_days)[0]
+
+    def topic(
+        self, caller: Principal, topic_id: int, now: datetime, period_days: int | None = None
+    ) -> TopicDetail:
+        """One topic and its questions, newest first (askers never named)."""
+        report, members, reasons = self._build(caller, now, period_days)
+        summary = next((t for t in report.topics if t.id == topic_id), None)
+        if summary is None:
+            raise NotFoundError(f"topic {topic_id} not found in this period")
+        questions = [
+            TopicQuestion(
+                question=q.question,
+                asked=q.created,
+                outcome=_outcome(q),
+                reason=reasons.get(q.id),
+            )
+            for q in sorted(members[topic_id], key=lambda q: q.created, reverse=True)
+        ]
+        return TopicDetail(topic=summary, questions=questions[:MAX_DRILL_DOWN])
+
+    def training_needs(
+        self,
+        caller: Principal,
+        now: datetime,
+        programs: Sequence[Program],
+        period_days: int | None = None,
+    ) -> TrainingNeeds:
+        """The training-needs report of the period (core/insights/needs.py)."""
+        report = self.report(caller, now, period_days)
+        stored = self.store.topics()
+        centroids = dict(enumerate(stored.centroids)) if stored and report.topics else {}
+        vectors = self.embedder.embed_documents([p.text for p in programs]) if programs else None
+        return training_needs(report, centroids, programs, vectors, self.settings)
+
+    def _build(
+        self, caller: Principal, now: datetime, period_days: int | None
+    ) -> tuple[InsightsReport, dict[int, list[LoggedQuestion]], dict[str, Reason]]:
+        days = period_days or self.settings.period_days
+        start = now - timedelta(days=days)
+        weeks = max(1, math.ceil(days / 7))
+        questions = self.store.questions(start, now)
+        report = InsightsReport(
+            period_start=start,
+            period_end=now,
+            questions=len(questions),
+            weeks=week_starts(start, weeks),
+            approximations=APPROXIMATIONS,
+        )
+        if not questions:
+            report.message = f"No questions were asked in the last {days} days."
+            return report, {}, {}
+        if len(questions) < self.settings.min_questions:
+            report.message = (
+                f"Only {len(questions)} questions were asked in the last {days} days; topics "
+                f"need at least {self.settings.min_questions} (insights.min_questions)."
+            )
+            return report, {}, {}
+        model, topic_of = self.topics(questions)
+        members: dict[int, list[LoggedQuestion]] = defaultdict(list)
+        for q in questions:
+            members[topic_of[q.id]].append(q)
+        report.other_questions = len(members.get(OTHER, []))
+        info = self.lookups.documents({d for q in questions for d in q.cited_document_ids}, now)
+        people_ids = {p for q in questions for p in q.people_ids}
+        people_ids |= {o.id for owners in info.owners.values() for o in owners}
+        people = self.lookups.people(people_ids | {q.user_id for q in questions})
+        ctx = Context(
+            start=start,
+            weeks=weeks,
+            facts=info.facts,
+            titles=info.titles,
+            owners=info.owners,
+            people=people,
+            team_of={p: person.team for p, person in people.items() if person.team},
+            caller_sees=lambda groups: can_see(caller, groups),
+            k=self.settings.k_anonymity,
+        )
+        all_reasons: dict[str, Reason] = {}
+        for topic_id in range(len(model.labels)):
+            group = members.get(topic_id, [])
+            if not group:
+                continue
+            reasons = topic_reasons(group, info.facts, self._cached_vectors, _asker_sees)
+            all_reasons.update(reasons)
+            report.topics.append(
+                summarise(
+                    topic_id, model.labels[topic_id], model.keywords[topic_id], group, reasons, ctx
+                )
+            )
+        report.topics.sort(key=lambda t: (-t.questions, t.id))
+        return report, members, all_reasons
+
+    def topics(self, questions: Sequence[LoggedQuestion]) -> tuple[TopicModel, dict[str, int]]:
+        """The topic model and each question's topic, refitted or extended (module docstring)."""
+        stored = self.store.topics()
+        new = [q for q in questions if q.topic is None]
+        assigned = len(questions) - len(new)
+        refit = (
+            stored is None
+            or stored.model != self.embedder.model_name
+            or len(new) > REFIT_SHARE * assigned
+        )
+        if refit:
+            return self._refit(questions)
+        assert stored is not None
+        model = TopicModel(stored.centroids, stored.labels, stored.keywords)
+        topic_of = {q.id: int(q.topic) for q in questions if q.topic is not None}
+        if new:
+            vectors = self.vectors(new)
+            fresh = model.assign(np.stack([vectors[q.id] for q in new]))
+            added = {q.id: int(t) for q, t in zip(new, fresh, strict=True)}
+            self.store.add_assignments(added)
+            topic_of.update(added)
+        return model, topic_of
+
+    def _refit(self, questions: Sequence[LoggedQuestion]) -> tuple[TopicModel, dict[str, int]]:
+        vectors = self.vectors(questions)
+        matrix = np.stack([vectors[q.id] for q in questions])
+        s = self.settings
+        model, assignment = fit_topics(
+            matrix,
+            [q.question for q in questions],
+            distance_threshold=s.distance_threshold,
+            min_topic_size=s.min_topic_size,
+            max_fit=s.max_fit,
+        )
+        topic_of = {q.id: int(t) for q, t in zip(questions, assignment, strict=True)}
+        self.store.save_topics(
+            self.embedder.model_name, model.centroids, model.labels, model.keywords, topic_of
+        )
+        log.info(
+            "topics refitted", extra={"questions": len(questions), "topics": len(model.labels)}
+        )
+        return model, topic_of
+
+    def vectors(self, questions: Sequence[LoggedQuestion]) -> dict[str, np.ndarray]:
+        """Every question's vector: from the cache, else embedded (each wording once) and kept."""
+        found = self._cached_vectors([q.id for q in questions])
+        missing = [q for q in questions if q.id not in found]
+        if missing:
+            texts = sorted({q.question for q in missing})
+            embedded = self.embedder.embed_documents(texts)
+            by_text = dict(zip(texts, embedded, strict=True))
+            fresh = {q.id: by_text[q.question] for q in missing}
+            self.store.save_vectors(fresh, self.embedder.model_name)
+            found.update(fresh)
+        return found
+
+    def _cached_vectors(self, ids: list[str]) -> dict[str, np.ndarray]:
+        return self.store.vectors(ids, self.embedder.model_name)
+
+
+def _asker_sees(q: LoggedQuestion, groups: list[str]) -> bool:
+    return can_see(Principal(user_id=q.user_id, groups=q.groups), groups)
+
+
+def _outcome(q: LoggedQuestion) -> Outcome:
+    if q.abstained:
+        return "abstained"
+    return "not_helpful" if NEGATIVE & set(q.ratings) else "answered"

@@ -1,0 +1,105 @@
+"""Why a question failed: one reason for each abstained or badly rated question.
+
+The first that applies, in this order:
+
+    conflicting_sources  the answer carries the conflicting-figures note (read from the logged
+                         answer's text: the log keeps no flag — an approximation)
+    stale_content        a cited document is superseded, outdated, flagged for review or its
+                         verification expired (exact, from the manifest and moderation states)
+    restricted           abstained, and other questions of the topic were answered from a
+                         document the asker may not see (an approximation: the log does not
+                         keep what the retriever filtered out)
+    retrieval_miss       a near-identical question (cosine ≥ NEIGHBOUR_COSINE) was answered and
+                         rated helpful from documents the asker may see (an approximation of
+                         "content exists": an expert's later answer is not logged)
+    no_content           none of the above: nothing relevant was found
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from core.api import Reason
+from core.db.insights import LoggedQuestion
+
+NEIGHBOUR_COSINE = 0.85
+NEGATIVE = frozenset({"not_helpful", "wrong_citation"})
+APPROXIMATIONS = [
+    "conflicting sources: read from the conflict note in the logged answer",
+    "restricted: other askers of the topic were answered from documents this asker may not see",
+    "retrieval miss: a near-identical question was answered and rated helpful",
+    "escalations are not logged, so no topic shows an escalated share",
+]
+
+
+@dataclass(frozen=True)
+class DocumentFacts:
+    """What reasons need of a document: its access groups and why it is stale (if it is)."""
+
+    groups: list[str]
+    stale: str | None
+
+
+def failed(q: LoggedQuestion) -> bool:
+    """Abstained, or rated not helpful / wrong citation."""
+    return q.abstained or any(r in NEGATIVE for r in q.ratings)
+
+
+def helpful(q: LoggedQuestion) -> bool:
+    """Answered and rated helpful, with no negative rating."""
+    return not failed(q) and "helpful" in q.ratings
+
+
+def topic_reasons(
+    questions: Sequence[LoggedQuestion],
+    facts: Mapping[str, DocumentFacts],
+    vectors: Callable[[list[str]], dict[str, np.ndarray]],
+    sees: Callable[[LoggedQuestion, list[str]], bool],
+) -> dict[str, Reason]:
+    """The reason of each failed question of one topic, by question id.
+
+    `vectors` gives the cached vectors of question ids; `sees(q, groups)` whether the asker
+    of q may see a document with these groups.
+    """
+    failures = [q for q in questions if failed(q)]
+    if not failures:
+        return {}
+    answered_docs = {
+        d for q in questions if not q.abstained for d in q.cited_document_ids if d in facts
+    }
+    good = [q for q in questions if helpful(q)]
+    needs_vectors = [q for q in failures if q.abstained] + good
+    found = vectors([q.id for q in needs_vectors]) if good else {}
+    good_rows = [q for q in good if q.id in found]
+    good_matrix = np.stack([found[q.id] for q in good_rows]) if good_rows else None
+    reasons: dict[str, Reason] = {}
+    for q in failures:
+        reasons[q.id] = _reason(q, facts, answered_docs, good_rows, good_matrix, found, sees)
+    return reasons
+
+
+def _reason(
+    q: LoggedQuestion,
+    facts: Mapping[str, DocumentFacts],
+    answered_docs: set[str],
+    good_rows: list[LoggedQuestion],
+    good_matrix: np.ndarray | None,
+    found: Mapping[str, np.ndarray],
+    sees: Callable[[LoggedQuestion, list[str]], bool],
+) -> Reason:
+    if q.conflict:
+        return "conflicting_sources"
+    if any(facts[d].stale for d in q.cited_document_ids if d in facts):
+        return "stale_content"
+    if q.abstained and any(not sees(q, facts[d].groups) for d in answered_docs):
+        return "restricted"
+    if good_matrix is not None and q.id in found:
+        similarity = good_matrix @ found[q.id]
+        for row in np.flatnonzero(similarity >= NEIGHBOUR_COSINE):
+            docs = good_rows[row].cited_document_ids
+            if docs and all(sees(q, facts[d].groups) for d in docs if d in facts):
+                return "retrieval_miss"
+    return "no_content"
