@@ -4,7 +4,7 @@
 
 DATA comes from `python -m eval.answerability_data`. Features are `core.answerability.features`
 (the code the assistant runs). A scikit-learn logistic regression is fitted on the `tune` rows
-of every set, each set weighing the same and its two classes balanced; the probability
+of every set, each set weighing the same (classes in their natural shares); the probability
 threshold and the cosine floor are chosen on the same rows (the largest abstention accuracy
 whose answer rate is ≥ MIN_ANSWER_RATE on every tuning set). Only then are the `test` rows
 scored: answer rate on answerable, abstention accuracy on unanswerable, 95 % bootstrap
@@ -57,16 +57,18 @@ def matrix(rows: list[dict[str, Any]]) -> np.ndarray:
 
 
 def fit(rows: list[dict[str, Any]]) -> Model:
-    """Logistic regression on standardised features; sets weigh equally, classes balanced."""
+    """Logistic regression on standardised features; each set weighs the same in total.
+
+    Classes keep their natural shares (no balancing), so p stays calibrated: the tuning
+    halves' reliability tables show balanced weights under-stating p at the low end.
+    """
     usable = [r for r in rows if r["x"] is not None]
     x = matrix(usable)
     y = np.array([r["answerable"] for r in usable])
     weight = np.ones(len(usable))
     for name in {r["set"] for r in usable}:
-        for label in (True, False):
-            mask = np.array([r["set"] == name and r["answerable"] == label for r in usable])
-            if mask.any():
-                weight[mask] = 1.0 / mask.sum()
+        mask = np.array([r["set"] == name for r in usable])
+        weight[mask] = 1.0 / mask.sum()
     mean, scale = x.mean(axis=0), x.std(axis=0)
     scale[scale == 0] = 1.0
     lr = LogisticRegression(C=C, max_iter=1000)
