@@ -10,7 +10,8 @@ WatercoolerError                 code
 ├── JobRunningError              job_running        a job of this kind is already running
 ├── EmbeddingError               embedding_unavailable
 ├── VectorIndexError             index_unavailable
-│   └── IndexMismatchError       index_mismatch     built with another model/dimension/chunker
+│   ├── IndexMismatchError       index_mismatch     built with another model/dimension/chunker
+│   └── IndexLockedError         index_locked       another process holds the embedded index
 ├── StorageError                 database_unavailable
 ├── GenerationError              generator_failed   an LLM endpoint or local model failed
 │   └── GenerationTimeout        generator_timeout  ... did not answer in time
@@ -106,6 +107,12 @@ class IndexMismatchError(VectorIndexError):
     """The index was built with a different embedding model, dimension or chunker."""
 
     code = "index_mismatch"
+
+
+class IndexLockedError(VectorIndexError):
+    """The embedded index is held by another process (e.g. the running service)."""
+
+    code = "index_locked"
 
 
 class StorageError(WatercoolerError):

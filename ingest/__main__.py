@@ -27,7 +27,7 @@ from core.auth import local_key_path, read_local_key
 from core.client import ClientError, ServiceUnavailable, WatercoolerClient
 from core.config import Settings, apply_runtime_env, get_settings
 from core.discovery import announced_url
-from core.errors import WatercoolerError
+from core.errors import IndexLockedError, WatercoolerError
 from ingest.report import IngestReport
 
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG, EXIT_INDEX = 0, 1, 2, 3
@@ -100,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     except WatercoolerError as exc:
         status = exit_status(exc.code)
         err.print(f"[red]{_LABELS.get(status, 'ingestion failed')}:[/] {exc}")
-        if "another process" in str(exc):
+        if isinstance(exc, IndexLockedError):
             err.print("if that is the service, pass its address: --service-url http://HOST:PORT")
         return status
     print_report(report.summary(), console)

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import qdrant_edge as qe
 
-from core.errors import IndexMismatchError, VectorIndexError
+from core.errors import IndexLockedError, IndexMismatchError, VectorIndexError
 from core.index.base import (
     BOOL_FIELDS,
     DATETIME_FIELDS,
@@ -245,9 +245,12 @@ class EdgeIndex:
     def _open(self) -> qe.EdgeShard:
         try:
             shard = qe.EdgeShard.load(str(self._path))
-        except Exception as exc:  # the binding raises bare Exception
-            hint = " (is another process using it?)" if "WouldBlock" in str(exc) else ""
-            raise VectorIndexError(f"cannot open {self._where}{hint}: {exc}") from exc
+        except Exception as exc:  # the binding raises bare Exception; its text says which
+            if "WouldBlock" in str(exc):
+                raise IndexLockedError(
+                    f"cannot open {self._where} (is another process using it?): {exc}"
+                ) from exc
+            raise VectorIndexError(f"cannot open {self._where}: {exc}") from exc
         log.info("index opened", extra={"index": str(self._path)})
         return shard
 

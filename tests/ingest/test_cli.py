@@ -9,6 +9,7 @@ import pytest
 from core.errors import (
     ConfigError,
     GenerationError,
+    IndexLockedError,
     IndexMismatchError,
     SourceError,
     StorageError,
@@ -50,3 +51,19 @@ def test_an_index_built_with_another_model_exits_3(
     err = capsys.readouterr().err
     assert code == EXIT_INDEX
     assert "index mismatch" in err and "some-other-model" in err
+
+
+def test_an_index_held_by_another_process_exits_1_with_a_hint(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    holder = EdgeIndex(tmp_path / "index")
+    holder.ensure(IndexMeta("all-MiniLM-L6-v2", 384, CHUNKER_VERSION))
+    try:
+        with pytest.raises(IndexLockedError):
+            EdgeIndex(tmp_path / "index")
+        code = main(["run", "--standalone", "--data-dir", str(tmp_path), "--quiet"])
+    finally:
+        holder.close()
+    err = " ".join(capsys.readouterr().err.split())  # rich wraps long lines
+    assert code == EXIT_FAILED
+    assert "another process" in err and "--service-url" in err
