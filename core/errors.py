@@ -37,6 +37,11 @@ class WatercoolerError(Exception):
     code: ClassVar[str] = INTERNAL
 
 
+def error_code(exc: BaseException) -> str:
+    """The code of any exception: its kind's for a WatercoolerError, else `internal`."""
+    return exc.code if isinstance(exc, WatercoolerError) else INTERNAL
+
+
 class ConfigError(WatercoolerError):
     """Settings or a configuration file are invalid."""
 

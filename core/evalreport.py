@@ -185,3 +185,4 @@ class EvalRun(EvalRunSummary):
 
     report: EvalReport | None = None
     error: str | None = None
+    error_code: str | None = None  # core/errors.py code of a failed run's error

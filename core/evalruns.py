@@ -97,7 +97,12 @@ def read_run(runs_dir: Path, run_id: str) -> EvalRun:
     if status.get("status") == "succeeded" and (path / REPORT).is_file():
         report = EvalReport.model_validate_json((path / REPORT).read_text(encoding="utf-8"))
     summary = _summary(status, path)
-    return EvalRun(**summary.model_dump(), report=report, error=status.get("error"))
+    return EvalRun(
+        **summary.model_dump(),
+        report=report,
+        error=status.get("error"),
+        error_code=status.get("error_code"),
+    )
 
 
 def _status(path: Path) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from typing import Any
 
 from core.config import Settings
 from core.embedding import Embedder, run_embedder
+from core.errors import error_code
 from core.evalreport import EvalReport
 from core.evalruns import REPORT, new_run_dir, write_status
 from eval.kinds import SUITES, Suite
@@ -44,7 +45,8 @@ def run_eval(
         report = suite.evaluate(request, spec, settings, shared, run_dir.name)
         write_report(run_dir, report, suite)
     except Exception as exc:
-        write_status(run_dir, status="failed", error=f"{type(exc).__name__}: {exc}")
+        error = str(exc) or type(exc).__name__
+        write_status(run_dir, status="failed", error=error, error_code=error_code(exc))
         raise
     write_status(run_dir, status="succeeded")
     log.info("eval run written", extra={"run": str(run_dir)})

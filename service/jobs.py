@@ -16,7 +16,7 @@ from core.config import Settings
 from core.db import Database, RunStore
 from core.db.runs import FinalStatus
 from core.embedding import Embedder
-from core.errors import INTERNAL, ConfigError, WatercoolerError
+from core.errors import ConfigError, WatercoolerError, error_code
 from core.index.base import VectorIndex
 from core.sources import SourcesConfig, load_sources
 from ingest.job import build_pipeline
@@ -121,7 +121,7 @@ class IngestJobs:
         status: FinalStatus = "failed" if error else "succeeded"
         message = code = None
         if error is not None:
-            code = error.code if isinstance(error, WatercoolerError) else INTERNAL
+            code = error_code(error)
             message = str(error) or type(error).__name__
         if self.on_finish:  # a failed job may have written part of its work too
             self.on_finish()

@@ -10,6 +10,7 @@ import pytest
 
 from core.config import Settings, get_settings
 from core.embedding import Embedder
+from core.evalruns import read_run
 from eval.__main__ import main, settings_with
 from eval.request import RunRequest
 from eval.runner import run_eval
@@ -104,3 +105,14 @@ def test_settings_overrides() -> None:
 def test_cli_rejects_unknown_retriever(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["run", "--dataset", str(TINY), "--retrievers", "bm25,magic"]) == 2
     assert "unknown retrievers" in capsys.readouterr().err
+
+
+def test_a_failed_run_records_its_error_code(
+    settings: Settings, embedder: Embedder, tmp_path: Path
+) -> None:
+    with pytest.raises(ValueError, match="unknown dataset"):
+        run_eval(RunRequest("no-such-set"), settings, runs_dir=tmp_path, embedder=embedder)
+    (run_dir,) = tmp_path.iterdir()
+    run = read_run(tmp_path, run_dir.name)
+    assert (run.status, run.error_code) == ("failed", "internal")
+    assert run.error and not run.error.startswith("ValueError")
