@@ -44,6 +44,10 @@ class SourcesConfig(BaseModel):
 
     people: Path | None = None
     owners: Path | None = None
+    # Excluded from dumps: the training catalogue changes nothing about ingestion.
+    training: Path | None = Field(
+        None, exclude=True, description="the training catalogue (YAML or CSV) Insights reads"
+    )
     sources: list[SourceConfig]
 
     @model_validator(mode="after")
@@ -83,6 +87,8 @@ def load_sources(path: Path | None = None) -> SourcesConfig:
         config.people = (base / config.people).resolve()
     if config.owners:
         config.owners = (base / config.owners).resolve()
+    if config.training:
+        config.training = (base / config.training).resolve()
     _check_paths(path, config)
     _check_roots(path, base, config)
     return config
@@ -115,7 +121,7 @@ def _check_paths(path: Path, config: SourcesConfig) -> None:
                 f"{path}: source '{source.name}': path does not exist: {source.path} "
                 "(add 'optional: true' to the source to skip it while it is missing)"
             )
-    for key in ("people", "owners"):
+    for key in ("people", "owners", "training"):
         extra = getattr(config, key)
         if extra is not None and not extra.exists():
             raise ConfigError(f"{path}: {key} file does not exist: {extra}")

@@ -25,6 +25,7 @@ from service.limits import BodyLimit, RequestGuard
 from service.routes import (
     ROUTERS,
     evals as eval_routes,
+    insights as insights_routes,
     moderation as moderation_routes,
     review as review_routes,
 )
@@ -47,6 +48,7 @@ TAGS = [
     {"name": "ingestion", "description": "Ingestion jobs run by the service (admins)"},
     {"name": "admin", "description": "API keys (admins)"},
     {"name": "evals", "description": "Eval runs and their reports (trainers and admins)"},
+    {"name": "insights", "description": "Topics, failure reasons, training needs (trainers)"},
     {"name": "health", "description": "Liveness and what is wrong"},
 ]
 
@@ -102,7 +104,8 @@ def create_app(
             allow_methods=["GET", "POST", "DELETE"],
             allow_headers=["Authorization", "X-API-Key", "Content-Type"],
         )
-    for router in (*ROUTERS, moderation_routes.router, review_routes.router):
+    routers = (*ROUTERS, moderation_routes.router, review_routes.router, insights_routes.router)
+    for router in routers:
         app.include_router(router)
     if evals is not None:
         app.include_router(eval_routes.router)

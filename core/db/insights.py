@@ -20,9 +20,9 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy import Integer, LargeBinary, String, Text, delete, insert, select
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from core.db.engine import Database, utcnow
+from core.db.engine import Database, upsert, utcnow
 from core.db.models import Base, FeedbackRecord, QuestionRecord, UTCDateTime
 
 # The sentence the extractive answer adds when the conflicting-figures check fires
@@ -235,10 +235,11 @@ class InsightsStore:
             _insert_assignments(session, assignments)
 
 
-def _insert_assignments(session: Any, assignments: Mapping[str, int]) -> None:
+def _insert_assignments(session: Session, assignments: Mapping[str, int]) -> None:
+    # An upsert: two requests may assign the same new question.
     rows = [{"question_id": k, "topic": int(v)} for k, v in assignments.items()]
     for start in range(0, len(rows), _BATCH):
-        session.execute(insert(TopicAssignmentRecord), rows[start : start + _BATCH])
+        upsert(session, TopicAssignmentRecord, rows[start : start + _BATCH], ["question_id"])
 
 
 def insert_questions(db: Database, questions: Iterable[Mapping[str, Any]]) -> int:

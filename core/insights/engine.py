@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import math
+import threading
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -62,6 +63,8 @@ class Insights:
         self.embedder = embedder
         self.lookups = lookups
         self.settings = settings
+        # One refresh of the cache at a time: two requests must not both refit.
+        self._lock = threading.Lock()
 
     def report(
         self, caller: Principal, now: datetime, period_days: int | None = None
@@ -125,7 +128,8 @@ class Insights:
                 f"need at least {self.settings.min_questions} (insights.min_questions)."
             )
             return report, {}, {}
-        model, topic_of = self.topics(questions)
+        with self._lock:
+            model, topic_of = self.topics(questions)
         members: dict[int, list[LoggedQuestion]] = defaultdict(list)
         for q in questions:
             members[topic_of[q.id]].append(q)
