@@ -125,11 +125,15 @@ def cite(text: str, marker: int) -> str:
 def answer_order(chosen: list[_Candidate]) -> list[_Candidate]:
     """The best unit first (with the sentence it leans on), the rest in reading order.
 
-    A numbered list keeps its order. Units are given in reading order.
+    Under a heading that matches the question the section's first unit leads (an FAQ's
+    answer starts right under its question). A numbered list keeps its order. Units are
+    given in reading order.
     """
     if not chosen or any(c.unit.kind == "step" for c in chosen):
         return chosen
     best = max(range(len(chosen)), key=lambda i: chosen[i].score)
+    if chosen[best].in_section:  # an FAQ answer starts right under its question
+        best = next(i for i, c in enumerate(chosen) if c.in_section)
     lead = best
     while lead > 0 and _leans_on(chosen[lead], chosen[lead - 1]):
         lead -= 1

@@ -57,3 +57,16 @@ def test_outdated_facts_come_last_marked_earlier() -> None:
 def test_only_outdated_facts_are_shown_plainly() -> None:
     text = render([_cand("The pass mark is 70% for every course.", 1, 0, 0.9)], [NEW, OLD])
     assert text == "The pass mark is 70% for every course [2]."
+
+
+def test_under_a_matching_heading_the_section_opens_the_answer() -> None:
+    chosen = [
+        _cand("500 MB per zip file.", 0, 0, 0.7),
+        _cand("The old import had a 200 MB limit until June.", 0, 1, 0.9),
+    ]
+    for c in chosen:
+        c.in_section = True
+    assert [c.unit.text for c in answer_order(chosen)] == [
+        "500 MB per zip file.",
+        "The old import had a 200 MB limit until June.",
+    ]
