@@ -6,11 +6,13 @@ For each seed, the generator's log (examples/tools/question_log.py) is written t
 SQLite database and analysed by the product's own engine (real embeddings), then:
 
     ari        adjusted Rand index of the topics against the planted topic labels
-    precision  share of the top-k topics by training-need score that are planted gaps
-               (k = number of planted gaps; a topic is the planted topic most of its
-               questions come from)
-    recall     share of planted gaps that are some top-k topic
-    separated  whether every planted gap's best topic scores above every covered topic
+    precision  each planted topic is scored by its best topic (a topic stands for the planted
+               topic most of its questions come from; a planted topic no topic stands for
+               scores 0); share of the top-k planted topics that are gaps (k = the number of
+               planted gaps)
+    recall     share of the planted gaps among those top k (with k = the number of gaps the
+               two are equal unless a gap no topic stands for is left out)
+    separated  whether every planted gap scores above every well-covered topic
 
 Seeds 1-3 were used to choose the clustering method and its distance threshold; the default
 seeds are others.
@@ -96,12 +98,13 @@ def measure(
             ids = [q.id for q in questions if q.topic == topic.id]
             majority[topic.id] = Counter(truth[i] for i in ids).most_common(1)[0][0]
         gaps = sorted({t for t, k in kinds.items() if k.startswith("gap")})
-        ranked = sorted(report.topics, key=lambda t: -score(t)[0])
-        top = [majority[t.id] for t in ranked[: len(gaps)]]
-        best = {
-            g: max((score(t)[0] for t in ranked if majority[t.id] == g), default=0.0) for g in gaps
-        }
-        covered = [score(t)[0] for t in ranked if kinds[majority[t.id]] == "covered"]
+        best: dict[str, float] = dict.fromkeys(kinds, 0.0)
+        for topic in report.topics:
+            planted = majority[topic.id]
+            best[planted] = max(best[planted], score(topic)[0])
+        ranked = sorted(best, key=lambda t: (-best[t], t))
+        top = ranked[: len(gaps)]
+        covered = [best[t] for t, k in kinds.items() if k == "covered"]
         needs = engine.training_needs(TRAINER, now, needs_programs, period_days=90)
         return {
             "questions": len(questions),
@@ -109,7 +112,8 @@ def measure(
             "ari": round(float(ari), 3),
             "precision": round(sum(t in gaps for t in top) / len(gaps), 3),
             "recall": round(len(set(top) & set(gaps)) / len(gaps), 3),
-            "separated": min(best.values()) > max(covered, default=0.0),
+            "missed": sorted(set(gaps) - set(top)),
+            "separated": min(best[g] for g in gaps) > max(covered, default=0.0),
             "needs": [
                 (n.action, majority[n.topic_id], n.program) for n in needs.needs[: len(gaps) + 2]
             ],
@@ -123,15 +127,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m eval.insights_eval")
     parser.add_argument("--seeds", type=int, nargs="+", default=list(DEFAULT_SEEDS))
     parser.add_argument("--scale", type=float, default=0.5)
+    parser.add_argument("--threshold", type=float, help="insights.distance_threshold")
     args = parser.parse_args(argv)
     base = get_settings()
+    settings = base.insights
+    if args.threshold is not None:
+        settings = settings.model_copy(update={"distance_threshold": args.threshold})
     embedder = CachedEmbedder(SentenceTransformerEmbedder(base.embedding))
     rows = []
     for seed in args.seeds:
         with tempfile.TemporaryDirectory() as work:
             row = {
                 "seed": seed,
-                **measure(generate(seed, scale=args.scale), embedder, base.insights, Path(work)),
+                **measure(generate(seed, scale=args.scale), embedder, settings, Path(work)),
             }
         rows.append(row)
         print(json.dumps(row))

@@ -1,6 +1,6 @@
 """A deterministic question log for the sample company, with planted knowledge gaps.
 
-    python -m examples.tools.question_log [--seed 7] [--scale 1.0] [--db URL]
+    python -m examples.tools.question_log [--seed 7] [--scale 1.0] [--write [--if-empty]]
 
 12 weeks of questions by the people of examples/sample/people.yaml: paraphrases of the golden
 set's answerable questions on twelve well-covered topics (answered, citing their documents),
@@ -14,8 +14,8 @@ and planted topics the training-needs report must find:
     restricted       salary bands: answered for the hr group, abstained for everyone else
 
 Every question carries its planted topic (`PlantedQuestion.topic`) for the measurement
-(eval/insights_eval.py). `--db` writes the log into a Watercooler database (the `make run`
-sample); without it, a summary is printed.
+(eval/insights_eval.py). `--write` adds the log, ending now, to the configured database
+(`make run` does so while the log is empty); without it, a summary is printed.
 """
 
 from __future__ import annotations
@@ -269,21 +269,31 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m examples.tools.question_log")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--scale", type=float, default=1.0)
-    parser.add_argument("--db", help="a Watercooler database URL to write the log into")
-    parser.add_argument("--days-ago", type=int, default=0, help="the log ends this long ago")
+    parser.add_argument("--write", action="store_true", help="into the configured database")
+    parser.add_argument("--db", help="into this database URL instead")
+    parser.add_argument("--if-empty", action="store_true", help="only into an empty log")
     args = parser.parse_args(argv)
-    end = datetime.now(UTC) - timedelta(days=args.days_ago)
-    log = generate(args.seed, scale=args.scale, end=end)
-    if args.db:
-        from core.db import Database
-        from core.db.insights import insert_questions
-
-        written = insert_questions(Database(args.db), [q.__dict__ for q in log])
-        print(f"{written} questions written")
-    else:
+    log = generate(args.seed, scale=args.scale, end=datetime.now(UTC))
+    if not (args.write or args.db):
         for topic, count in sorted(Counter(q.topic for q in log).items()):
             print(f"{count:6d}  {topic}")
         print(f"{len(log):6d}  questions")
+        return 0
+    from core.config import get_settings
+    from core.db import Database, QuestionStore
+    from core.db.insights import insert_questions
+
+    settings = get_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    db = Database(args.db or settings.database_url)
+    try:
+        if args.if_empty and QuestionStore(db).count() > 0:
+            print("the question log is not empty: no sample written")
+            return 0
+        written = insert_questions(db, [q.__dict__ for q in log])
+    finally:
+        db.dispose()
+    print(f"{written} sample questions written to the question log")
     return 0
 
 

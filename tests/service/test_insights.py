@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 from core.db.insights import insert_questions
 from core.embedding import Embedder
 from examples.tools.question_log import generate
+from service.__main__ import main as service_main
 from service.main import create_app
 from tests.service.conftest import CORPUS, components, ingest, make_settings
 
@@ -112,3 +113,19 @@ def test_a_bad_catalogue_is_a_400_naming_the_line(app: Any, sources: Path) -> No
         assert "line 2: duplicate title 'A' (first on line 1)" in response.json()["detail"]
     finally:
         catalogue.write_text(good, encoding="utf-8")
+
+
+def test_the_cli_writes_the_reports(
+    app: Any, sources: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client, _ = app
+    monkeypatch.setenv("WATERCOOLER_DATA_DIR", str(components(client).settings.data_dir))
+    monkeypatch.setenv("WATERCOOLER_INGEST__CONFIG", str(sources))
+    out = tmp_path / "needs.csv"
+    assert service_main(["insights", "needs", "--format", "csv", "--output", str(out)]) == 0
+    assert out.read_text(encoding="utf-8").startswith("rank,action,score,topic,program")
+    topics = tmp_path / "topics.md"
+    assert service_main(["insights", "topics", "--output", str(topics)]) == 0
+    assert "| topic | questions | trend |" in topics.read_text(encoding="utf-8")
+    with pytest.raises(SystemExit):
+        service_main(["insights", "needs", "--days", "0"])
