@@ -120,7 +120,7 @@ class IngestSettings(BaseModel):
     )
     parse_timeout_s: float = Field(60.0, gt=0, description="longest parse of one file")
     parse_memory_mb: int = Field(
-        2048, ge=512, description="memory the parser process may allocate for one file"
+        2048, ge=256, description="memory a parse may allocate beyond the parser libraries"
     )
     max_unpacked_mb: float = Field(
         512.0, gt=0, description="most a .docx/.pptx may unpack to (its declared sizes)"

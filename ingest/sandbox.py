@@ -2,13 +2,13 @@
 
 Parser libraries run on file bytes anyone may have written: one hostile file must cost a
 report line, not the job. So a job parses in one long-lived worker process (started with
-'spawn': it shares nothing with the embedding model's process) whose data segment is capped
-by RLIMIT_DATA. A parse that does not answer within the time limit is killed; one that runs
-out of memory raises MemoryError in the worker, or the worker dies. Either way the file is
-reported as a SourceError ("took longer than 60 s", "used more than 2048 MB") and the next
-file gets a fresh worker. One worker, not a pool: the job's producer parses one file at a
-time while the main process embeds, and starting a process per file would cost more than
-most files take to parse.
+'spawn': it shares nothing with the embedding model's process). The worker imports the parser
+libraries, then caps its data segment (RLIMIT_DATA) at what they use plus the memory limit. A
+parse that does not answer within the time limit is killed; one that runs out of memory raises
+MemoryError in the worker, or the worker dies. Either way the file is reported as a
+SourceError ("took longer than 60 s", "used more than 2048 MB") and the next file gets a fresh
+worker. One worker, not a pool: the job's producer parses one file at a time while the main
+process embeds, and starting a process per file would cost more than most files take to parse.
 """
 
 from __future__ import annotations
@@ -27,7 +27,15 @@ from core.errors import SourceError
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-_OK, _FAILED, _MEMORY = "ok", "failed", "memory"
+_OK, _FAILED, _MEMORY, _READY = "ok", "failed", "memory", "ready"
+_START_TIMEOUT_S = 300  # spawning and importing: minutes only on a machine under heavy load
+_PARSER_MODULES = (
+    "ingest.connectors",
+    "unstructured.partition.md",
+    "unstructured.partition.html",
+    "unstructured.partition.docx",
+    "unstructured.partition.pptx",
+)
 
 
 @dataclass(frozen=True)
@@ -51,8 +59,17 @@ class Sandbox:
 
         `label` names the item in errors (a file path). `task` and `args` must pickle.
         """
-        conn = self._connect()
-        conn.send((task, args))
+        try:
+            conn = self._connect()
+            try:
+                conn.send((task, args))
+            except OSError:  # the worker died after its last answer: one fresh worker
+                self._stop()
+                conn = self._connect()
+                conn.send((task, args))
+        except (OSError, EOFError) as exc:
+            self._stop()
+            raise SourceError(label, f"cannot start the parser: {exc}") from exc
         if not conn.poll(self.limits.timeout_s):
             self.close()
             raise SourceError(
@@ -104,6 +121,10 @@ class Sandbox:
         process.start()
         child.close()
         self._process, self._conn = process, parent
+        # The worker imports the parser libraries first: that is not any file's parse time.
+        if not parent.poll(_START_TIMEOUT_S) or parent.recv() != _READY:
+            self._stop()
+            raise OSError(f"the parser process did not start within {_START_TIMEOUT_S} s")
         log.debug("parser process started", extra={"pid": process.pid})
         return parent
 
@@ -125,7 +146,13 @@ class Sandbox:
 
 def _serve(conn: Connection, memory_bytes: int) -> None:
     """The worker's loop: run each task it is sent and answer (status, value)."""
-    resource.setrlimit(resource.RLIMIT_DATA, (memory_bytes, memory_bytes))
+    _warm_up()
+    limit = _data_bytes() + memory_bytes  # what a parse may allocate beyond the libraries
+    _, hard = resource.getrlimit(resource.RLIMIT_DATA)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
+    conn.send(_READY)
     while True:
         try:
             task, args = conn.recv()
@@ -143,6 +170,29 @@ def _serve(conn: Connection, memory_bytes: int) -> None:
             answer = (_FAILED, f"cannot parse: {exc or type(exc).__name__}")
         del task, args
         conn.send(answer)
+
+
+def _warm_up() -> None:
+    """Import the parser libraries the connectors load lazily (seconds, once per worker)."""
+    import importlib
+
+    for module in _PARSER_MODULES:
+        try:
+            importlib.import_module(module)
+        except ImportError:  # files of that format will fail with the reason
+            log.debug("parser library not loaded", extra={"module": module})
+
+
+def _data_bytes() -> int:
+    """This process's data segment now (Linux; 0 where /proc cannot tell)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmData:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        pass
+    return 0
 
 
 def _exit(code: int | None) -> str:

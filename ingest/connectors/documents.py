@@ -81,7 +81,7 @@ class DocumentsConnector:
                 )
         except ValueError as exc:
             raise SourceError(str(path), str(exc)) from exc
-        except SourceError:
+        except (SourceError, MemoryError):  # out of memory: the parse sandbox reports it
             raise
         except Exception as exc:  # any parser library failure is this file's problem
             logger.debug("parser failed", exc_info=True, extra={"path": str(path)})

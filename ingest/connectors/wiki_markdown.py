@@ -39,6 +39,8 @@ class MarkdownWikiConnector:
             meta, blocks, first_title = read_text_parts("md", text)
         except ValueError as exc:
             raise SourceError(str(path), str(exc)) from exc
+        except MemoryError:  # the parse sandbox reports it
+            raise
         except Exception as exc:  # a Markdown parser failure is this page's problem
             raise SourceError(str(path), f"cannot parse Markdown: {exc}") from exc
         document = file_document(self.source, path, meta, blocks, first_title)

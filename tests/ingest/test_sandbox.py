@@ -94,3 +94,14 @@ def test_a_zip_bomb_is_refused_by_its_declared_size(tmp_path: Path) -> None:
     )
     with pytest.raises(SourceError, match=r"unpacks to 64 MB, over the limit of 32 MB"):
         connector.parse(bomb)
+
+
+def test_a_real_parser_out_of_memory_is_reported_as_such(tmp_path: Path) -> None:
+    page = tmp_path / "big.md"
+    page.write_text("# Title\n\n" + "A paragraph about the printer and the kettle.\n\n" * 100_000)
+    connector = DocumentsConnector(SourceConfig(name="d", kind="doc", path=tmp_path), 50 << 20)
+    with (
+        Sandbox(Limits(timeout_s=120, memory_mb=32)) as small,
+        pytest.raises(SourceError, match=r"used more than 32 MB to parse"),
+    ):
+        small.run("big.md", connector.parse, page)
