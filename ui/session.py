@@ -10,11 +10,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import streamlit as st
 
-from core.api import Health
+from core.api import AskResponse, DocumentResponse, Health
 from core.client import (
     ClientError,
     Forbidden,
@@ -47,6 +47,17 @@ class Access:
     admin: bool
     evals: bool  # the eval endpoints answer this caller
     evals_available: bool  # the service has eval endpoints at all
+
+
+# Defined here, not in the page: a page script runs anew on every rerun, so a class defined
+# there is a new class each time and `isinstance` would miss what an earlier run stored.
+@dataclass
+class AskView:
+    """An answer as the Ask page keeps it across reruns (with the cited documents)."""
+
+    result: AskResponse
+    documents: dict[str, DocumentResponse] = field(default_factory=dict)
+    rated: str | None = None
 
 
 def settings() -> UISettings:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 
 import streamlit as st
 
@@ -14,17 +13,9 @@ from core.schema import Rating
 from ui import session
 from ui.cards import contact_card, source_card
 from ui.markup import answer_html, esc, md_escape
+from ui.session import AskView
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class AskView:
-    """An answer as the Ask page keeps it across reruns (with the cited documents)."""
-
-    result: AskResponse
-    documents: dict[str, DocumentResponse] = field(default_factory=dict)
-    rated: str | None = None
 
 
 _RESULT = "ask_result"
