@@ -68,7 +68,9 @@ def test_generator_abstention_counts_at_every_threshold() -> None:
 
 def test_by_tag_groups_category_tags_only() -> None:
     tags = [("factual", "topic:x"), ("who",), ("factual",)]
-    retrieval = {"hybrid": [{"ndcg@10": 1.0}, {"ndcg@10": None}, {"ndcg@10": 0.5}]}
+    retrieval: dict[str, list[dict[str, float | None]]] = {
+        "hybrid": [{"ndcg@10": 1.0}, {"ndcg@10": None}, {"ndcg@10": 0.5}]
+    }
     scores = [dict.fromkeys(ANSWER_METRICS, None) for _ in tags]
     for item, abstained in zip(scores, (1.0, 0.0, 0.0), strict=True):
         item["abstained"] = abstained
