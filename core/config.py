@@ -215,7 +215,7 @@ class RetrievalSettings(BaseModel):
         0.35, ge=-1, le=1, description="below this top dense cosine the assistant abstains"
     )
     answerability_threshold: float = Field(
-        0.51,
+        0.54,
         ge=0,
         le=1,
         description="below this calibrated probability that the passages answer "

@@ -30,7 +30,7 @@ from core.answerability import FEATURES, MODEL_FILE, Model, features
 from core.retrieval import RetrievalResult
 from eval.metrics.stats import bootstrap_ci
 
-MIN_ANSWER_RATE = 0.9
+MIN_ANSWER_RATE = 0.85  # v1 answered 0.845–0.863 of fitz-gov cases: never fewer
 FLOORS = (0.0, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45)
 THRESHOLDS = tuple(round(t, 3) for t in np.arange(0.05, 0.951, 0.01))
 OLD_GATE = (0.48, 0.48, 0.14)  # abstain floor, score threshold, coverage weight (v1 defaults)
