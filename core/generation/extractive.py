@@ -266,7 +266,9 @@ class ExtractiveGenerator:
             )
             cand.lexical = hits / total
             has_number = wants_number and any(ch.isdigit() for ch in cand.unit.text)
-            cand.in_section = _share(asked, text_terms(cand.unit.heading)) >= HEADING_MATCH
+            # A chunk that starts inside a section carries its heading in heading_path.
+            section = cand.unit.heading or next(iter(passages[cand.passage].heading_path[-1:]), "")
+            cand.in_section = _share(asked, text_terms(section)) >= HEADING_MATCH
             cand.score = (
                 W_LEXICAL * cand.lexical
                 + W_RANK / (1 + cand.passage)

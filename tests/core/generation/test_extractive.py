@@ -295,3 +295,17 @@ def test_the_vector_cache_can_be_turned_off(embedder: Any, passages: dict[str, P
     embedded = counted.documents
     generator.generate("What is the meal limit when travelling?", order)
     assert counted.documents == 2 * embedded  # nothing kept: every answer embeds its units
+
+
+def test_a_chunk_inside_a_matching_section_is_selected_by_its_heading_path(
+    generator: ExtractiveGenerator,
+) -> None:
+    faq = passage(
+        "faq-size",
+        "Content Hub FAQ",
+        ["Content Hub FAQ", "What is the maximum package size?"],
+        "**500 MB** per zip file. The old Campus Admin import had a 200 MB limit; that page was "
+        "retired on 30 June 2025.",
+    )
+    result = generator.generate("What is the maximum size of a course package?", [faq])
+    assert split_sentences(result.text)[0].startswith(("500 MB", "**500 MB**"))
