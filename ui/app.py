@@ -33,6 +33,8 @@ def pages(health: Health, access: Access | None) -> dict[str, list[st.Page]]:
         st.Page(nav.PEOPLE, title="People", icon=":material/group:"),
         st.Page(nav.DOCUMENT, title="Document", icon=":material/description:"),
     ]
+    if access.review:
+        knowledge.append(st.Page(nav.REVIEW, title="Review", icon=":material/fact_check:"))
     admin = []
     if access.admin:
         admin.append(st.Page(nav.INGESTION, title="Ingestion", icon=":material/sync:"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.api import DocumentResponse
-from core.schema import Citation, Expert, Person
+from core.schema import Citation, Expert, ModerationBadge, Person
 from ui import nav, session
 from ui.markup import (
     ICONS,
@@ -19,6 +19,7 @@ from ui.markup import (
     original_link,
     shorten,
 )
+from ui.moderation import badge_html, flag_form
 from ui.style import avatar_colour
 
 MAX_EVIDENCE = 3
@@ -103,10 +104,12 @@ def source_header_html(
     crumbs: list[str] | None = None,
     link: tuple[str | None, str] = (None, ""),
     outdated: bool = False,
+    moderation: ModerationBadge | None = None,
 ) -> str:
-    """Number, title, kind (and an outdated badge), date, section path, link to the original."""
+    """Number, title, kind (and outdated / moderation badges), date, section path, link to the
+    original."""
     num = f'<span class="wc-num">{marker}</span>' if marker is not None else ""
-    meta = [kind_badge(kind), *([OUTDATED_BADGE] if outdated else [])]
+    meta = [kind_badge(kind), *([OUTDATED_BADGE] if outdated else []), badge_html(moderation)]
     if date:
         meta.append(f"<span>{esc(date)}</span>")
     href, label = link
@@ -136,6 +139,7 @@ def source_card(citation: Citation, document: DocumentResponse | None) -> bool:
                 crumbs=citation.heading_path,
                 link=original_link(citation.url, citation.path, citation.time_start),
                 outdated=bool(successor),
+                moderation=citation.moderation,
             )
             + f'<div class="wc-passage">{mark_quote(citation.text, citation.quote)}</div>'
         )
@@ -144,10 +148,12 @@ def source_card(citation: Citation, document: DocumentResponse | None) -> bool:
                 nav.person_link(author.name, author.id)
             nav.document_link("Open in context", citation.document_id, citation.chunk_id)
             outdated_link(successor)
-            return st.button(
+            wrong = st.button(
                 "Wrong citation",
                 key=f"wrong-{citation.marker}",
                 icon=":material/flag:",
                 type="tertiary",
                 help="Tell us this passage does not support the sentence that cites it",
             )
+        flag_form(citation.document_id, citation.chunk_id, f"citation-{citation.marker}")
+        return wrong

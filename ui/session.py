@@ -47,6 +47,7 @@ class Access:
     admin: bool
     evals: bool  # the eval endpoints answer this caller
     evals_available: bool  # the service has eval endpoints at all
+    review: bool = False  # the review queue answers this caller (trainers, admins)
 
 
 # Defined here, not in the page: a page script runs anew on every rerun, so a class defined
@@ -118,7 +119,18 @@ def probe(http: WatercoolerClient) -> Access:
         evals = False
     except NotFound:
         evals, available = False, False
-    return Access(signed_in=http.sends_key, admin=admin, evals=evals, evals_available=available)
+    try:
+        http.review_queue(limit=1)
+        review = True
+    except (Forbidden, NotFound):
+        review = False
+    return Access(
+        signed_in=http.sends_key,
+        admin=admin,
+        evals=evals,
+        evals_available=available,
+        review=review,
+    )
 
 
 def access() -> Access:

@@ -17,13 +17,18 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from core.api import (
     AskResponse,
+    DocumentHistory,
     DocumentResponse,
     Examples,
     FeedbackResponse,
+    FlagOut,
     Health,
     IngestJob,
+    ModerationStateOut,
     PeoplePage,
     PersonProfile,
+    ReviewItemOut,
+    ReviewQueue,
     SearchResponse,
 )
 from core.client.errors import ServiceError, ServiceUnavailable, raise_for
@@ -220,6 +225,48 @@ class WatercoolerClient:
     def document(self, document_id: str) -> DocumentResponse:
         """A document's text, metadata and chunk spans."""
         return self._get(DocumentResponse, f"/documents/{_segment(document_id)}")
+
+    # -- moderation -----------------------------------------------------------------------
+
+    def verify(
+        self,
+        document_id: str,
+        *,
+        note: str | None = None,
+        interval_days: int | None = None,
+        chunk_id: str | None = None,
+    ) -> ModerationStateOut:
+        """Verify a document (or one passage) for `interval_days` (trainers)."""
+        body = {"note": note, "interval_days": interval_days, "chunk_id": chunk_id}
+        return self._post(ModerationStateOut, f"/documents/{_segment(document_id)}/verify", body)
+
+    def mark_outdated(
+        self, document_id: str, *, replaced_by: str | None = None, note: str | None = None
+    ) -> ModerationStateOut:
+        """Mark a document outdated, optionally naming its replacement (trainers)."""
+        path = f"/documents/{_segment(document_id)}/outdated"
+        return self._post(ModerationStateOut, path, {"replaced_by": replaced_by, "note": note})
+
+    def flag(
+        self, document_id: str, kind: str, *, chunk_id: str | None = None, note: str | None = None
+    ) -> FlagOut:
+        """Flag a passage as outdated, wrong or unclear (signed-in users)."""
+        body = {"kind": kind, "chunk_id": chunk_id, "note": note}
+        return self._post(FlagOut, f"/documents/{_segment(document_id)}/flags", body)
+
+    def history(self, document_id: str) -> DocumentHistory:
+        """A document's moderation: badge, states, every change, open flags."""
+        return self._get(DocumentHistory, f"/documents/{_segment(document_id)}/history")
+
+    def review_queue(self, *, include_snoozed: bool = False, limit: int = 100) -> ReviewQueue:
+        """What needs a trainer, by impact (trainers, admins)."""
+        params = {"include_snoozed": include_snoozed, "limit": limit}
+        return self._get(ReviewQueue, "/review/queue", params=params)
+
+    def snooze(self, document_id: str, days: int, reason: str) -> ReviewItemOut:
+        """Hide a queue item for `days`, saying why."""
+        path = f"/review/{_segment(document_id)}/snooze"
+        return self._post(ReviewItemOut, path, {"days": days, "reason": reason})
 
     # -- ingestion (admins) ---------------------------------------------------------------
 

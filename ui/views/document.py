@@ -18,6 +18,7 @@ from ui.markup import (
     mark_span,
     original_link,
 )
+from ui.moderation import badge_html, history_table
 
 CONTEXT_CHARS = 400
 
@@ -66,6 +67,10 @@ def metadata(doc: DocumentResponse) -> None:
     if doc.superseded_by:
         st.warning("Outdated: a newer document replaces this one.", icon=":material/update:")
         outdated_link(doc.superseded_by)
+    if doc.moderation is not None:
+        st.html(badge_html(doc.moderation))
+        with st.expander("Moderation history"), session.guarded(), session.client() as http:
+            history_table(http.history(doc.id))
     people = [(p, "author") for p in doc.authors] + [
         (p, "owner") for p in doc.owners if p.id not in {a.id for a in doc.authors}
     ]

@@ -127,6 +127,7 @@ def hit_card(rank: int, hit: SearchHit, names: dict[str, str]) -> None:
                 crumbs=hit.heading_path,
                 link=original_link(hit.url, hit.path, hit.time_start),
                 outdated=bool(hit.superseded_by),
+                moderation=hit.moderation,
             )
             + f'<div class="wc-hit">{paragraphs(hit.highlight)}</div>'
         )
