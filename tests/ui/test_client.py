@@ -21,7 +21,7 @@ from core.client import (
     WatercoolerClient,
 )
 from core.client.sse import frames
-from tests.ui.conftest import MEAL_QUESTION, Service, dead_url
+from tests.ui.conftest import MEAL_QUESTION, SAMPLE_DOCUMENTS, Service, dead_url
 
 
 @pytest.fixture
@@ -33,7 +33,8 @@ def client(service: Service) -> Iterator[WatercoolerClient]:
 def test_health_answers_and_questions_are_typed(client: WatercoolerClient) -> None:
     health = client.health()
     assert health.status == "ok" and health.auth_mode == "open"
-    assert health.counts.documents == 94 and "extractive" in health.generators
+    # A caller is counted only the documents they may see (some are in access groups).
+    assert 0 < health.counts.documents < SAMPLE_DOCUMENTS and "extractive" in health.generators
     answer = client.ask(MEAL_QUESTION)
     assert answer.citations and answer.citations[0].marker == 1 and answer.question_id
     assert answer.people and answer.people[0].person.email
