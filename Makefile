@@ -14,7 +14,7 @@ export STREAMLIT_BROWSER_GATHER_USAGE_STATS := false
 export STREAMLIT_SERVER_HEADLESS := true
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install run ui ingest test test-all lint bench eval mpnet clean
+.PHONY: install run ui ingest test test-all lint bench bench-insights eval mpnet clean
 
 install: $(STAMP)
 
@@ -37,6 +37,7 @@ SERVICE_URL := http://$(LOCAL_HOST):$(SERVICE_PORT)
 # and the UI in the foreground; stopping the UI (Ctrl-C) stops the service too.
 run: install
 	$(PY) -m ingest run --quiet
+	$(PY) -m examples.tools.question_log --write --if-empty
 	@trap 'kill $$service 2>/dev/null; wait $$service 2>/dev/null' EXIT; \
 	$(PY) -m service serve --host $(HOST) --port $(SERVICE_PORT) & service=$$!; \
 	for _ in $$(seq 120); do \
@@ -73,6 +74,10 @@ lint: install
 bench: install
 	$(PY) -m bench.ingest_bench $(ARGS)
 	$(PY) -m bench.service_bench $(SERVICE_ARGS)
+
+# The Insights page's requests over a 100k-question synthetic log (~10 min on 2 cores).
+bench-insights: install
+	$(PY) -m bench.insights_bench $(ARGS)
 
 # The eval suite: the golden set and fitz-gov, every retriever side by side (eval/runs/).
 # ARGS applies to both, e.g. ARGS="--limit 300" or ARGS="--set retrieval.rrf_k=20".

@@ -7,7 +7,7 @@ The service answers with these models and the UI parses them, so both import the
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, Field
@@ -423,3 +423,13 @@ class TrainingNeeds(BaseModel):
     programs: int = Field(description="programs in the training catalogue")
     needs: list[TrainingNeed] = Field(default_factory=list)
     message: str | None = None
+
+
+class TrainingProgram(BaseModel):
+    """A program of the training catalogue."""
+
+    title: str
+    description: str
+    owner: str | None = None
+    audience: str | None = None
+    last_revised: date | None = None

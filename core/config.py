@@ -347,7 +347,7 @@ class InsightsSettings(BaseModel):
         5, ge=2, description="smaller groups of questions join 'other questions'"
     )
     distance_threshold: float = Field(
-        0.7, gt=0, le=2, description="agglomerative merge distance (cosine, average linkage)"
+        0.6, gt=0, le=2, description="agglomerative merge distance (cosine, average linkage)"
     )
     max_fit: int = Field(
         4000, ge=100, description="questions clustered directly; the rest join the nearest topic"

@@ -255,7 +255,10 @@ def _paraphrase(rng: random.Random, question: str) -> str:
 
 
 def _poisson(rng: random.Random, mean: float) -> int:
-    """A Poisson draw (Knuth's method; the means here are small)."""
+    """A Poisson draw: Knuth's method, or the normal approximation for large means (where
+    Knuth's product underflows)."""
+    if mean > 30:
+        return max(0, round(rng.gauss(mean, mean**0.5)))
     limit, k, p = pow(2.718281828459045, -mean), 0, 1.0
     while True:
         p *= rng.random()

@@ -4,6 +4,7 @@
                                            insights.period_days)
     GET /insights/topics/{id}              one topic and its questions (askers never named)
     GET /insights/training-needs           the training-needs report; format=json|csv|md
+    GET /insights/catalogue                the training catalogue's programs
 
 Trainers and admins only. Documents the caller may not see are counted, never named. The
 training catalogue is the sources file's `training:` file (none: every need is a new program).
@@ -18,7 +19,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import PlainTextResponse, Response
 
-from core.api import InsightsReport, TopicDetail, TrainingNeeds
+from core.api import InsightsReport, TopicDetail, TrainingNeeds, TrainingProgram
 from core.auth import require_role
 from core.config import Settings
 from core.db.insights import InsightsStore
@@ -118,6 +119,27 @@ def training_needs(
     if format == "md":
         return _download(to_markdown(needs), "text/markdown", "training-needs.md")
     return needs
+
+
+@router.get(
+    "/catalogue",
+    response_model=list[TrainingProgram],
+    summary="The training catalogue",
+    description="The programs of the sources file's `training:` catalogue (none: empty).",
+    responses=ERROR_RESPONSES,
+)
+def programs(_: TrainerDep, c: ComponentsDep) -> list[TrainingProgram]:
+    """The catalogue's programs, in file order."""
+    return [
+        TrainingProgram(
+            title=p.title,
+            description=p.description,
+            owner=p.owner,
+            audience=p.audience,
+            last_revised=p.last_revised,
+        )
+        for p in catalogue(c.settings)
+    ]
 
 
 def catalogue(settings: Settings) -> list[Program]:

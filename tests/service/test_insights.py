@@ -59,7 +59,12 @@ def app(
 
 def test_only_trainers_and_admins_see_insights(app: Any) -> None:
     client, keys = app
-    for path in ("/insights", "/insights/training-needs", "/insights/topics/0"):
+    for path in (
+        "/insights",
+        "/insights/training-needs",
+        "/insights/topics/0",
+        "/insights/catalogue",
+    ):
         assert client.get(path).status_code == 403
         assert client.get(path, headers=keys["reader"]).status_code == 403
 
@@ -88,6 +93,8 @@ def test_training_needs_as_json_csv_and_markdown(app: Any, sources: Path) -> Non
     client, keys = app
     needs = client.get("/insights/training-needs", headers=keys["trainer"]).json()
     assert needs["programs"] == 7 and needs["needs"]
+    programs = client.get("/insights/catalogue", headers=keys["trainer"]).json()
+    assert len(programs) == 7 and programs[0]["last_revised"] == "2025-09-01"
     assert needs["needs"][0]["rank"] == 1
     assert {n["action"] for n in needs["needs"]} <= {"new_program", "change_program"}
     as_csv = client.get("/insights/training-needs?format=csv", headers=keys["trainer"])
