@@ -35,6 +35,8 @@ def pages(health: Health, access: Access | None) -> dict[str, list[st.Page]]:
     ]
     if access.review:
         knowledge.append(st.Page(nav.REVIEW, title="Review", icon=":material/fact_check:"))
+    if session.insights_access():
+        knowledge.append(st.Page(nav.INSIGHTS, title="Insights", icon=":material/insights:"))
     admin = []
     if access.admin:
         admin.append(st.Page(nav.INGESTION, title="Ingestion", icon=":material/sync:"))

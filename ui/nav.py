@@ -14,6 +14,7 @@ DOCUMENT = "views/document.py"
 INGESTION = "views/ingestion.py"
 EVALS = "views/evals.py"
 SIGN_IN = "views/sign_in.py"
+INSIGHTS = "views/insights.py"
 REVIEW = "views/review.py"
 
 

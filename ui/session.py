@@ -37,6 +37,7 @@ _KEY = "wc_api_key"
 _ACCESS = "wc_access"
 _NOTICE = "wc_signin_notice"
 _HEALTH = "wc_health"
+_INSIGHTS = "wc_insights_access"
 
 
 @dataclass(frozen=True)
@@ -249,6 +250,24 @@ def examples() -> list[str]:
     except ClientError as exc:
         log.info("no example questions", extra={"error": type(exc).__name__})
         return []
+
+
+def insights_access() -> bool:
+    """Whether the insights endpoints answer this caller (trainers, admins); asked once per key."""
+    key = (settings().service_url, api_key())
+    cached = st.session_state.get(_INSIGHTS)
+    if isinstance(cached, tuple) and cached[0] == key:
+        return bool(cached[1])
+    try:
+        with client() as http:
+            http.training_catalogue()
+        allowed = True
+    except (Forbidden, NotFound, Unauthorized, ServiceUnavailable):
+        allowed = False
+    except ClientError:  # e.g. a bad catalogue (400): the endpoint answered this caller
+        allowed = True
+    st.session_state[_INSIGHTS] = (key, allowed)
+    return allowed
 
 
 def people_names() -> dict[str, str]:

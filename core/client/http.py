@@ -24,12 +24,16 @@ from core.api import (
     FlagOut,
     Health,
     IngestJob,
+    InsightsReport,
     ModerationStateOut,
     PeoplePage,
     PersonProfile,
     ReviewItemOut,
     ReviewQueue,
     SearchResponse,
+    TopicDetail,
+    TrainingNeeds,
+    TrainingProgram,
 )
 from core.client.errors import ServiceError, ServiceUnavailable, raise_for
 from core.client.filters import Filters
@@ -44,6 +48,7 @@ M = TypeVar("M", bound=BaseModel)
 _EXPERTS = TypeAdapter(list[Expert])
 _EVAL_DATASETS = TypeAdapter(list[EvalDataset])
 _EVAL_RUNS = TypeAdapter(list[EvalRunSummary])
+_PROGRAMS = TypeAdapter(list[TrainingProgram])
 
 
 class WatercoolerClient:
@@ -64,6 +69,8 @@ class WatercoolerClient:
         self.sends_key = bool(api_key)
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self._answer_timeout = httpx.Timeout(answer_timeout, connect=min(timeout, 5.0))
+        # Insights reports embed and cluster what was asked since the last one: slow at first.
+        self._slow = self._answer_timeout
         self._http = httpx.Client(
             base_url=self.base_url,
             headers=headers,
@@ -316,6 +323,36 @@ class WatercoolerClient:
     def eval_run(self, run_id: str) -> EvalRun:
         """One run, with its report once finished."""
         return self._get(EvalRun, f"/evals/runs/{_segment(run_id)}")
+
+    # -- insights (trainers, admins) ------------------------------------------------------
+
+    def insights(self, days: int | None = None) -> InsightsReport:
+        """The topics of the last `days` (the service's period when None)."""
+        return self._get(InsightsReport, "/insights", params=_days(days), timeout=self._slow)
+
+    def insights_topic(self, topic_id: int, days: int | None = None) -> TopicDetail:
+        """One topic and its questions."""
+        path = f"/insights/topics/{topic_id}"
+        return self._get(TopicDetail, path, params=_days(days), timeout=self._slow)
+
+    def training_needs(self, days: int | None = None) -> TrainingNeeds:
+        """The training-needs report."""
+        path = "/insights/training-needs"
+        return self._get(TrainingNeeds, path, params=_days(days), timeout=self._slow)
+
+    def training_needs_file(self, fmt: str, days: int | None = None) -> str:
+        """The training-needs report as a download: `fmt` is csv or md."""
+        params = {**_days(days), "format": fmt}
+        path = "/insights/training-needs"
+        return self._request("GET", path, params=params, timeout=self._slow).text
+
+    def training_catalogue(self) -> list[TrainingProgram]:
+        """The training catalogue's programs."""
+        return _PROGRAMS.validate_python(_json(self._request("GET", "/insights/catalogue")))
+
+
+def _days(days: int | None) -> dict[str, int]:
+    return {"days": days} if days is not None else {}
 
 
 def _segment(value: str) -> str:
