@@ -433,3 +433,100 @@ class TrainingProgram(BaseModel):
     owner: str | None = None
     audience: str | None = None
     last_revised: date | None = None
+
+
+# -- Ask an expert (core/expert_requests.py) -------------------------------------------------
+
+MAX_ANSWER_CHARS = 100_000  # an expert's answer; longer belongs in a document
+MAX_NOTE_CHARS = 2_000
+
+
+def _not_blank(text: str) -> str:
+    if not text.strip():
+        raise ValueError("must not be empty or only whitespace")
+    return text
+
+
+class Me(BaseModel):
+    """Who is calling: the key's user and the directory person it stands for."""
+
+    user_id: str
+    role: str
+    groups: list[str] = Field(default_factory=list)
+    person: Person | None = None
+    demo: bool = Field(False, description="an open-mode demo identity, not authenticated")
+    auth_mode: Literal["open", "keys"]
+
+
+class EscalateRequest(BaseModel):
+    """Send a logged question to a person (`to`, a directory person id) or the best available."""
+
+    to: str | None = Field(None, max_length=255, description="person id; empty: best available")
+    note: str | None = Field(None, max_length=MAX_NOTE_CHARS)
+
+
+class AnswerRequest(BaseModel):
+    """An expert's answer to a request."""
+
+    text: Annotated[str, AfterValidator(_not_blank)] = Field(
+        min_length=1, max_length=MAX_ANSWER_CHARS
+    )
+
+
+class DeclineRequest(BaseModel):
+    """Why an expert declines a request."""
+
+    reason: Annotated[str, AfterValidator(_not_blank)] = Field(
+        min_length=1, max_length=MAX_NOTE_CHARS
+    )
+
+
+class AwayRequest(BaseModel):
+    """Mark oneself away until a moment (null: back now)."""
+
+    until: datetime | None = None
+
+
+class RequestStep(BaseModel):
+    """One step of a request's history."""
+
+    at: datetime
+    who: str
+    action: str
+    person_id: str | None = None
+    detail: str | None = None
+
+
+class RelatedDocument(BaseModel):
+    """A document the assistant found for the question."""
+
+    document_id: str
+    title: str
+
+
+class ExpertRequest(BaseModel):
+    """A question sent to an expert, as the asker and the assignee see it."""
+
+    id: str
+    question_id: str
+    question: str
+    note: str | None = None
+    status: Literal["open", "answered", "unrouted"]
+    asker: PersonRef | None = None
+    assignee: Person | None = None
+    expected: str | None = Field(None, description="when the assignee is expected to see it")
+    assistant_answer: str = ""
+    abstained: bool = False
+    documents: list[RelatedDocument] = Field(default_factory=list)
+    created: datetime
+    answered: datetime | None = None
+    answer: str | None = None
+    answered_by: PersonRef | None = None
+    document_id: str | None = Field(None, description="the answer as a document of kind answer")
+    history: list[RequestStep] = Field(default_factory=list)
+
+
+class Inbox(BaseModel):
+    """The open requests assigned to the caller."""
+
+    items: list[ExpertRequest] = Field(default_factory=list)

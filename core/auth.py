@@ -4,6 +4,11 @@
                      a key, when sent, is checked and honoured
     auth_mode=keys   every call needs a key (``Authorization: Bearer <key>`` or ``X-API-Key``)
 
+A key may stand for a person of the directory (``keys create --person EMAIL``): the caller's
+``person_id``. In open mode only, a caller without a key may name a *demo identity*
+(``X-Demo-Person: <person id>``): a reader of public content acting as that directory person,
+marked ``demo``, so one browser can play asker and expert; keys mode ignores the header.
+
     AuthenticationError    no key where one is needed, or an unknown / revoked key
     PermissionDeniedError  the caller's role is below what the operation needs
                            (both in core/errors.py)
@@ -23,6 +28,7 @@ from typing import Literal
 
 from core.config import Settings
 from core.db.keys import ApiKeyEntry, KeyStore
+from core.db.people import PeopleStore
 from core.errors import AuthenticationError, PermissionDeniedError
 from core.schema import Principal, Role
 
@@ -43,22 +49,32 @@ def anonymous() -> Principal:
 class Authenticator:
     """Turns the key a caller sent (or its absence) into a Principal."""
 
-    def __init__(self, mode: AuthMode, keys: KeyStore) -> None:
+    def __init__(self, mode: AuthMode, keys: KeyStore, people: PeopleStore | None = None) -> None:
         self.mode = mode
         self.keys = keys
+        self.people = people
 
-    def authenticate(self, key: str | None) -> Principal:
+    def authenticate(self, key: str | None, demo_person: str | None = None) -> Principal:
         """The caller's principal; raises AuthenticationError when it cannot be established."""
         if not key:
             if self.mode == "open":
-                return anonymous()
+                return self._demo(demo_person) if demo_person else anonymous()
             raise AuthenticationError(
                 "an API key is required: send 'Authorization: Bearer <key>' or 'X-API-Key: <key>'"
             )
         entry = self.keys.authenticate(key)
         if entry is None:
             raise AuthenticationError("invalid or revoked API key")
-        return Principal(user_id=entry.user_id, groups=entry.groups, role=entry.role)
+        return Principal(
+            user_id=entry.user_id, groups=entry.groups, role=entry.role, person_id=entry.person_id
+        )
+
+    def _demo(self, person_id: str) -> Principal:
+        """Open mode's demo identity: a public-content reader acting as a directory person."""
+        person = self.people.get_many([person_id]).get(person_id) if self.people else None
+        if person is None or not person.in_directory:
+            raise AuthenticationError(f"no directory person {person_id!r} for a demo identity")
+        return Principal(user_id=person.id, person_id=person.id, demo=True)
 
 
 def key_from_headers(authorization: str | None, x_api_key: str | None) -> str | None:

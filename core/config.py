@@ -298,6 +298,20 @@ class ServiceSettings(BaseModel):
         return f"http://{host}:{self.port}"
 
 
+class EscalationSettings(BaseModel):
+    """Ask an expert: how questions are routed to people (core/escalation.py)."""
+
+    load_cap: int = Field(
+        3, ge=1, le=100, description="open requests per person before others are preferred"
+    )
+    response_target_hours: float = Field(
+        8.0, gt=0, description="working hours an expert has to answer before reassignment"
+    )
+    answers_source: str = Field(
+        "expert-answers", min_length=1, description="the source name of experts' answers"
+    )
+
+
 class ModerationSettings(BaseModel):
     """Trainers' verification of content and its effect on ranking (core/moderation.py)."""
 
@@ -399,6 +413,7 @@ class Settings(BaseSettings):
     llm: LLMSettings = LLMSettings()
     retrieval: RetrievalSettings = RetrievalSettings()
     experts: ExpertsSettings = ExpertsSettings()
+    escalation: EscalationSettings = EscalationSettings()
     examples: ExamplesSettings = ExamplesSettings()
     insights: InsightsSettings = InsightsSettings()
     service: ServiceSettings = ServiceSettings()

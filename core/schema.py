@@ -17,12 +17,13 @@ ID_NAMESPACE = uuid.UUID("6f1c6a52-8a8e-4a53-9d7e-2f1a3c0de001")
 
 
 class SourceKind(StrEnum):
-    """The four kinds of content Watercooler reads."""
+    """The four kinds of content Watercooler reads, and experts' answers it keeps."""
 
     WIKI = "wiki"
     BLOG = "blog"
     DOC = "doc"
     VIDEO = "video"
+    ANSWER = "answer"  # written by the service (Ask an expert), never read from a source
 
 
 class Contributor(BaseModel):
@@ -141,6 +142,8 @@ class Principal(BaseModel):
     user_id: str = "anonymous"
     groups: list[str] = Field(default_factory=list)
     role: Role = "reader"
+    person_id: str | None = None  # the directory person calling, when known
+    demo: bool = False  # an open-mode demo identity (chosen, not authenticated)
 
     def access(self) -> list[str]:
         """Principals a document's groups are matched against."""

@@ -38,6 +38,12 @@ class SourceConfig(BaseModel):
         False, description="follow links that lead outside the source's folder"
     )
 
+    @model_validator(mode="after")
+    def _readable_kind(self) -> SourceConfig:
+        if self.kind == SourceKind.ANSWER:
+            raise ValueError("kind 'answer' is kept by the service (Ask an expert), not read")
+        return self
+
 
 class SourcesConfig(BaseModel):
     """A sources file: the people directory, the owners file and the sources."""

@@ -151,6 +151,31 @@ class IngestPipeline:
         log.info("ingestion finished", extra={"report": report.to_dict()})
         return report
 
+    def write_documents(self, source: str, docs: list[Document]) -> IngestReport:
+        """Chunk, embed and write documents that need no parsing (experts' answers) now.
+
+        Their contributors carry resolved person ids already; the source is not a sources-file
+        source, so jobs neither re-read nor delete its documents.
+        """
+        report = IngestReport()
+        self.index.ensure(
+            IndexMeta(self.embedder.model_name, self.embedder.dimension, CHUNKER_VERSION)
+        )
+        batch = []
+        for doc in docs:
+            previous = self.manifest.get_document(doc.id)
+            old = previous.chunk_ids if previous else []
+            chunks = self.chunker.chunk(doc)
+            batch.append(_Parsed(source, doc, chunks, document_hash(doc), old, previous is None))
+        self._write(batch, report, None)
+        return report
+
+    def delete_documents(self, document_ids: list[str]) -> None:
+        """Remove documents from the index and the manifest (an author retracts an answer)."""
+        self.index.delete_documents(document_ids)
+        self.index.flush()
+        self.manifest.delete_documents(document_ids)
+
     def _people(self, report: IngestReport) -> list[Person]:
         """The people directory; entries it skips are reported like skipped files."""
         if not self.sources.people:

@@ -2,6 +2,7 @@
 
     python -m service serve [--host H] [--port P]
     python -m service keys create --user alice --groups hr,finance --role admin [--label L]
+                                  [--person alice@example.com]
     python -m service keys list
     python -m service keys revoke KEY_ID
     python -m service keys generate        a random key for service.bootstrap_admin_key
@@ -20,7 +21,7 @@ import sys
 from types import FrameType
 
 from core.config import Settings, apply_runtime_env, get_settings
-from core.db import Database, KeyStore, generate_key
+from core.db import Database, KeyStore, PeopleStore, generate_key
 from core.db.keys import ROLES
 from core.discovery import announce, withdraw
 from core.errors import ConfigError, NotFoundError, WatercoolerError
@@ -43,6 +44,7 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--groups", default="", help="access groups, comma-separated")
     create.add_argument("--role", choices=ROLES, default="reader")
     create.add_argument("--label", help="a note to tell keys apart")
+    create.add_argument("--person", metavar="EMAIL", help="the directory person the key is for")
     keys.add_parser("list", help="list keys (never the keys themselves)")
     revoke = keys.add_parser("revoke", help="revoke a key by id")
     revoke.add_argument("key_id")
@@ -114,7 +116,14 @@ def _keys(settings: Settings, args: argparse.Namespace) -> int:
         store = KeyStore(db)
         if args.action == "create":
             groups = [g.strip() for g in args.groups.split(",") if g.strip()]
-            entry, plain = store.create(args.user, groups, args.role, label=args.label)
+            person = PeopleStore(db).by_email(args.person) if args.person else None
+            if args.person and (person is None or not person.in_directory):
+                print(f"no person with email {args.person!r} in the directory", file=sys.stderr)
+                return EXIT_CONFIG
+            person_id = person.id if person else None
+            entry, plain = store.create(
+                args.user, groups, args.role, label=args.label, person_id=person_id
+            )
             print(plain)
             print(
                 f"key {entry.id} for {entry.user_id} (role {entry.role}, groups "

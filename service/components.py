@@ -14,6 +14,7 @@ from core.config import Settings
 from core.db import (
     ApiKeyEntry,
     Database,
+    EscalationStore,
     KeyStore,
     ManifestStore,
     ModerationStore,
@@ -27,13 +28,16 @@ from core.errors import (
     VectorIndexError,
     WatercoolerError,
 )
+from core.expert_requests import ExpertRequests
 from core.experts import ExpertFinder
 from core.generation import Generator
 from core.index.base import VectorIndex
 from core.index.factory import open_index
 from core.rerank import Reranker
 from core.retrieval import Retriever
+from core.sources import SourcesConfig
 from core.sparse import Bm25Encoder
+from ingest.job import build_pipeline
 from service.facets import FacetCache
 from service.jobs import IngestJobs
 
@@ -65,6 +69,7 @@ class Components:
     moderation: ModerationStore
     auth: Authenticator
     jobs: IngestJobs
+    expert_requests: ExpertRequests
     facet_cache: FacetCache[Any] = field(default_factory=FacetCache)
     index_problem: str | None = None
     local_key: ApiKeyEntry | None = None
@@ -102,8 +107,19 @@ class Components:
                 keys=keys,
                 questions=QuestionStore(db),
                 moderation=moderation,
-                auth=Authenticator(settings.service.auth_mode, keys),
+                auth=Authenticator(settings.service.auth_mode, keys, people),
                 jobs=IngestJobs(settings, index=index, embedder=shared, db=db, runs=runs),
+                expert_requests=ExpertRequests(
+                    EscalationStore(db),
+                    people,
+                    ManifestStore(db),
+                    stack.retriever,
+                    stack.assistant.experts,
+                    build_pipeline(
+                        settings, SourcesConfig(sources=[]), index=index, embedder=shared, db=db
+                    ),
+                    settings,
+                ),
             )
             components.jobs.on_finish = components.facet_cache.clear
             components.index_problem = check_index(index, shared)

@@ -24,6 +24,7 @@ from service.jobs import IngestJobs
 # Pages start at most this far in: far beyond any directory or key list, and well inside the
 # database's 64-bit integers (a larger offset was a 500 from SQLite).
 MAX_OFFSET = 1_000_000
+DEMO_HEADER = "X-Demo-Person"  # open mode's demo identity (core/auth.py)
 
 # auto_error=False: the Authenticator decides (open mode needs no key); these declare the
 # schemes in OpenAPI so the docs page offers to send a key.
@@ -122,8 +123,10 @@ def get_caller(
     _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     api_key: Annotated[str | None, Depends(_api_key)],
 ) -> Principal:
-    """Who is calling: from the API key, or the anonymous reader in open mode."""
-    return c.auth.authenticate(key_from_headers(request.headers.get("authorization"), api_key))
+    """Who is calling: from the API key, or the anonymous reader (or a demo identity) in open
+    mode."""
+    key = key_from_headers(request.headers.get("authorization"), api_key)
+    return c.auth.authenticate(key, request.headers.get(DEMO_HEADER))
 
 
 def get_optional_caller(
@@ -136,7 +139,7 @@ def get_optional_caller(
     key = key_from_headers(request.headers.get("authorization"), api_key)
     if key is None and c.settings.service.auth_mode == "keys":
         return None
-    return c.auth.authenticate(key)
+    return c.auth.authenticate(key, request.headers.get(DEMO_HEADER))
 
 
 CallerDep = Annotated[Principal, Depends(get_caller)]

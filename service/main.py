@@ -24,6 +24,7 @@ from service.errors import install_error_handlers
 from service.limits import BodyLimit, RequestGuard
 from service.routes import (
     ROUTERS,
+    escalations as escalation_routes,
     evals as eval_routes,
     insights as insights_routes,
     moderation as moderation_routes,
@@ -43,6 +44,7 @@ TAGS = [
     {"name": "answers", "description": "Cited answers, streamed or whole, and feedback"},
     {"name": "search", "description": "Passage search with highlights and facets"},
     {"name": "people", "description": "The people directory and who knows what"},
+    {"name": "experts", "description": "Ask an expert: escalate, route, inbox, answer"},
     {"name": "documents", "description": "Documents and their passages"},
     {"name": "moderation", "description": "Trainers verify and retire content; readers flag"},
     {"name": "ingestion", "description": "Ingestion jobs run by the service (admins)"},
@@ -104,7 +106,13 @@ def create_app(
             allow_methods=["GET", "POST", "DELETE"],
             allow_headers=["Authorization", "X-API-Key", "Content-Type"],
         )
-    routers = (*ROUTERS, moderation_routes.router, review_routes.router, insights_routes.router)
+    routers = (
+        *ROUTERS,
+        moderation_routes.router,
+        review_routes.router,
+        insights_routes.router,
+        escalation_routes.router,
+    )
     for router in routers:
         app.include_router(router)
     if evals is not None:

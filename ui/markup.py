@@ -29,6 +29,7 @@ KIND_LABELS: dict[str, str] = {
     SourceKind.BLOG.value: "Blog",
     SourceKind.DOC.value: "Document",
     SourceKind.VIDEO.value: "Video",
+    SourceKind.ANSWER.value: "Expert answer",
 }
 
 

@@ -8,12 +8,14 @@
     keys.py      KeyStore: API keys (stored as sha256), their users, groups and roles
     questions.py QuestionStore: the question log and the feedback on answers
     moderation.py ModerationStore: trainers' states, their history, flags, review assignments
+    escalations.py EscalationStore: questions sent to experts, their history, people's away
 
 Runs on SQLite (default, a file under the data directory) and PostgreSQL; every failure
 leaves as `core.errors.StorageError`.
 """
 
 from core.db.engine import Database, redact_url
+from core.db.escalations import Escalation, EscalationStore
 from core.db.keys import ApiKeyEntry, KeyStore, generate_key, hash_key
 from core.db.manifest import DocumentEntry, FileEntry, ManifestStore
 from core.db.models import SCHEMA_VERSION
@@ -27,6 +29,8 @@ __all__ = [
     "ApiKeyEntry",
     "Database",
     "DocumentEntry",
+    "Escalation",
+    "EscalationStore",
     "FeedbackEntry",
     "FileEntry",
     "KeyStore",

@@ -43,6 +43,7 @@ class ApiKeyEntry:
     created: datetime
     last_used: datetime | None
     revoked: datetime | None
+    person_id: str | None = None  # the directory person the key stands for
 
     @property
     def active(self) -> bool:
@@ -73,6 +74,7 @@ class KeyStore:
         role: Role,
         label: str | None = None,
         plain: str | None = None,
+        person_id: str | None = None,
     ) -> tuple[ApiKeyEntry, str]:
         """Store a new key (a random one unless `plain` is given); returns it with its entry."""
         if role not in ROLES:
@@ -85,6 +87,7 @@ class KeyStore:
             key_hash=hash_key(plain),
             prefix=plain[:_SHOWN_PREFIX],
             user_id=user_id.strip(),
+            person_id=person_id,
             groups=sorted({g.strip() for g in groups if g.strip()}),
             role=role,
             label=label,
@@ -172,4 +175,5 @@ def _entry(r: ApiKeyRecord) -> ApiKeyEntry:
         created=r.created,
         last_used=r.last_used,
         revoked=r.revoked,
+        person_id=r.person_id,
     )

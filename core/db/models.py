@@ -29,12 +29,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 # What brings a database from version N to N + 1 (portable SQL: SQLite and PostgreSQL).
 # New tables need no statement: Database creates missing tables before it migrates.
 MIGRATIONS: dict[int, tuple[str, ...]] = {
     1: ("ALTER TABLE ingest_runs ADD COLUMN error_code VARCHAR(32)",),
     2: (),  # the moderation tables (core/db/moderation.py)
+    3: ("ALTER TABLE api_keys ADD COLUMN person_id VARCHAR(255)",),  # + core/db/escalations.py
 }
 
 # Deterministic constraint names, so a future migration tool can address them.
@@ -173,6 +174,7 @@ class ApiKeyRecord(Base):
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 hex of the key
     prefix: Mapped[str] = mapped_column(String(16))  # first characters, to tell keys apart
     user_id: Mapped[str] = mapped_column(String(255), index=True)
+    person_id: Mapped[str | None] = mapped_column(String(255))  # who of the directory calls
     groups: Mapped[list[str]] = mapped_column(JSON)
     role: Mapped[str] = mapped_column(String(16))
     label: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,196 @@
+"""Expert requests: escalate a logged question, route it, decline it, answer it into knowledge.
+
+    escalate   the asker (and only the asker) sends a question from the question log to a
+               suggested person or the best available one (core/escalation.py over the experts
+               ranking of the passages the asker may see, excluding the asker)
+    decline    the assignee declines with a reason; the request goes to the next candidate
+    answer     the assignee answers; the answer becomes a document of kind `answer` (question as
+               title, the expert as author, asked/answered dates, audience = public when every
+               passage behind the question was public, else the asker's groups), written to the
+               index at once through ingestion's own writer, under its own source
+
+Every step lands in the request's history (core/db/escalations.py).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Protocol
+
+from core.config import Settings
+from core.db import Escalation, EscalationStore, ManifestStore, PeopleStore, QuestionEntry
+from core.errors import NotFoundError, PermissionDeniedError
+from core.escalation import Candidate, Hours, Routing, route, routing_for
+from core.experts import ExpertFinder
+from core.retrieval import QueryFilters, Retriever
+from core.schema import (
+    Block,
+    Contributor,
+    Document,
+    Person,
+    Principal,
+    SourceKind,
+    document_id,
+)
+
+log = logging.getLogger(__name__)
+
+SYSTEM = "routing"  # who a step taken by the routing itself is recorded as
+
+
+class KnowledgeWriter(Protocol):
+    """Writes documents to the index and manifest the way ingestion does (ingest/pipeline.py)."""
+
+    def write_documents(self, source: str, docs: list[Document]) -> object:
+        """Chunk, embed and write these documents now."""
+        ...
+
+
+class ExpertRequests:
+    """The ask-an-expert loop over the request store, the directory and the retrieval stack."""
+
+    def __init__(
+        self,
+        store: EscalationStore,
+        people: PeopleStore,
+        manifest: ManifestStore,
+        retriever: Retriever,
+        experts: ExpertFinder,
+        writer: KnowledgeWriter,
+        settings: Settings,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.store = store
+        self.people = people
+        self.manifest = manifest
+        self.retriever = retriever
+        self.experts = experts
+        self.writer = writer
+        self.settings = settings
+        self.clock = clock
+        self.hours = Hours(settings.experts.work_start, settings.experts.work_end)
+
+    def escalate(
+        self, caller: Principal, question: QuestionEntry, to: Person | None, note: str | None
+    ) -> tuple[Escalation, Routing | None]:
+        """Send the caller's logged question to `to` or the best available person."""
+        if question.user_id != caller.user_id or caller.person_id is None:
+            raise PermissionDeniedError("only the person who asked a question can escalate it")
+        asker = Principal(user_id=caller.user_id, groups=question.groups, role="reader")
+        passages = self.retriever.search(
+            question.question, asker, QueryFilters.model_validate(question.filters)
+        ).passages
+        evidence = [self.manifest.get_document(i) for i in {p.document_id for p in passages}]
+        public = all(d is None or not d.groups for d in evidence)
+        context = {
+            "answer": question.answer,
+            "abstained": question.abstained,
+            "confidence": question.confidence,
+            "documents": [{"document_id": p.document_id, "title": p.title} for p in passages],
+            "audience": [] if public else sorted(question.groups),
+        }
+        escalation_id = self.store.create(
+            question_id=question.id,
+            question=question.question,
+            asker_id=caller.user_id,
+            asker_person_id=caller.person_id,
+            groups=question.groups,
+            note=note,
+            context=context,
+        )
+        now = self.clock()
+        if to is not None:
+            routing: Routing | None = routing_for(to, now, self.hours)
+            self.store.assign(escalation_id, to.id, caller.user_id, "suggested by the asker")
+        else:
+            ranked = [e.person for e in self.experts.rank(passages, now=now)]
+            routing = self._route(escalation_id, ranked, {caller.person_id}, now)
+        return self.store.get(escalation_id), routing
+
+    def decline(self, caller: Principal, escalation_id: str, reason: str) -> Escalation:
+        """The assignee declines; the request is routed to the next candidate."""
+        request = self._assigned(caller, escalation_id)
+        person_id = caller.person_id or ""
+        self.store.decline(escalation_id, person_id, reason)
+        asker = Principal(user_id=request.asker_id, groups=request.groups, role="reader")
+        passages = self.retriever.search(request.question, asker).passages
+        now = self.clock()
+        ranked = [e.person for e in self.experts.rank(passages, now=now)]
+        excluded = {*request.tried, person_id, request.asker_person_id or ""}
+        self._route(escalation_id, ranked, excluded, now)
+        return self.store.get(escalation_id)
+
+    def answer(self, caller: Principal, escalation_id: str, text: str) -> Escalation:
+        """The assignee's answer, stored and written to the index as a document of kind answer."""
+        request = self._assigned(caller, escalation_id)
+        expert = self.people.get(caller.person_id or "")
+        now = self.clock()
+        source = self.settings.escalation.answers_source
+        doc = Document(
+            id=document_id(source, request.id),
+            source=source,
+            native_id=request.id,
+            kind=SourceKind.ANSWER,
+            title=request.question,
+            authors=[Contributor(name=expert.name, email=expert.email, person_id=expert.id)],
+            created=request.created,
+            updated=now,
+            groups=list(request.context.get("audience", request.groups)),
+            text=text.strip(),
+            blocks=paragraphs(text.strip()),
+        )
+        self.writer.write_documents(source, [doc])
+        self.store.answer(escalation_id, expert.id, text.strip(), doc.id)
+        log.info(
+            "expert answered",
+            extra={"request": escalation_id, "person_id": expert.id, "document": doc.id},
+        )
+        return self.store.get(escalation_id)
+
+    def inbox(self, caller: Principal) -> list[Escalation]:
+        """The open requests assigned to the caller."""
+        return self.store.inbox(caller.person_id) if caller.person_id else []
+
+    def _assigned(self, caller: Principal, escalation_id: str) -> Escalation:
+        request = self.store.get(escalation_id)
+        if caller.person_id is None or request.assignee_id != caller.person_id:
+            raise PermissionDeniedError("only the person a request is assigned to can act on it")
+        if request.status != "open":
+            raise NotFoundError(f"request {escalation_id!r} is {request.status}, not open")
+        return request
+
+    def _route(
+        self, escalation_id: str, ranked: list[Person], excluded: set[str], now: datetime
+    ) -> Routing | None:
+        """Route to the best candidate (or leave the request unrouted) and record it."""
+        ids = [p.id for p in ranked]
+        loads = self.store.open_counts()
+        away = self.store.away(ids)
+        directory = self.people.get_many(ids)
+        candidates = [
+            Candidate(directory.get(p.id, p), loads.get(p.id, 0), away.get(p.id)) for p in ranked
+        ]
+        routing = route(
+            candidates,
+            now,
+            hours=self.hours,
+            load_cap=self.settings.escalation.load_cap,
+            excluded=excluded | set(self.store.get(escalation_id).tried),
+        )
+        if routing is None:
+            self.store.assign(escalation_id, None, SYSTEM, "no candidate is available")
+        else:
+            detail = routing.expected(now) + (" (over the load cap)" if routing.over_cap else "")
+            self.store.assign(escalation_id, routing.person.id, SYSTEM, detail)
+        return routing
+
+
+def paragraphs(text: str) -> list[Block]:
+    """The text's paragraphs (blank-line separated) as blocks with their offsets."""
+    blocks = []
+    for match in re.finditer(r"\S(?:.*?\S)?(?=\s*\n\s*\n|\s*$)", text, re.DOTALL):
+        blocks.append(Block(text=match.group(), start=match.start(), end=match.end()))
+    return blocks
