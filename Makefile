@@ -38,6 +38,7 @@ SERVICE_URL := http://$(LOCAL_HOST):$(SERVICE_PORT)
 run: install
 	$(PY) -m ingest run --quiet
 	$(PY) -m examples.tools.question_log --write --if-empty
+	$(PY) -m examples.tools.moderation --write --if-empty
 	@trap 'kill $$service 2>/dev/null; wait $$service 2>/dev/null' EXIT; \
 	$(PY) -m service serve --host $(HOST) --port $(SERVICE_PORT) & service=$$!; \
 	for _ in $$(seq 120); do \
