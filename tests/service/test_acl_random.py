@@ -51,8 +51,7 @@ KINDS = ["wiki", "doc", "blog", "video"]
 SOURCES = ["wiki", "docs", "nowhere"]
 TEAMS = ["Finance", "Learning Design", HR_TEAM, "Platform", "Nobody"]
 TAGS = ["hr", "compensation", "finance", "quiz", "assessment", "security", "oncall"]
-# Requests generated (operations without parameters run out of new ones: fewer are sent).
-REQUESTS, CONTROL_REQUESTS, SLOW_REQUESTS = 600, 200, 13_000
+REQUESTS, CONTROL_REQUESTS, SLOW_REQUESTS = 500, 200, 10_200
 OUTSIDERS = [("open", "anonymous"), ("open", "reader"), ("keys", "anonymous"), ("keys", "reader")]
 INSIDERS = [("open", "hr"), ("keys", "hr")]
 CONTACT_ROUTES = {"GET /experts", "POST /ask", "POST /ask/stream"}
@@ -302,7 +301,7 @@ def sweep(
     total: int,
 ) -> tuple[list[str], Counter[str]]:
     """About `total` requests over every operation, four times more to those that show content
-    (FAMILIES): the leaks found, and the requests sent per operation."""
+    (FAMILIES), which also get what the others leave: the leaks found, the requests sent."""
     labels = sorted({f"{method} {path}" for method, path, *_ in corpus.operations})
     weights = {label: 4 if label in FAMILIES else 1 for label in labels}
     share = total // sum(weights.values())
@@ -314,6 +313,10 @@ def sweep(
         found += leaked
         sent += counted
     assert set(sent) == set(labels)
+    if total > sent.total():  # operations with few distinct requests ran out of new ones
+        leaked, _, counted = run(corpus, pool, who, total - sent.total(), frozenset(FAMILIES))
+        found += leaked
+        sent += counted
     return found, sent
 
 
@@ -322,7 +325,7 @@ def test_no_caller_without_access_sees_the_restricted_page(
 ) -> None:
     found, sent = sweep(corpus, pool, OUTSIDERS, REQUESTS)
     assert not found, "\n".join(found[:20])
-    assert sent.total() >= REQUESTS // 2, sent
+    assert sent.total() >= REQUESTS * 0.9, sent
 
 
 @pytest.mark.slow
