@@ -15,9 +15,15 @@ _STOPWORDS = """a about above after again against all am an and any are as at be
 STOPWORDS = frozenset(_STOPWORDS.split())
 
 
+# Adverbs of time that a five-letter prefix would not bring back to their noun.
+_PER_TIME = {"daily": "day", "weekly": "week", "monthly": "month", "yearly": "year",
+             "hourly": "hour", "annually": "annual"}  # fmt: skip
+
+
 def stem(word: str) -> str:
     """A crude stem: lowercase, no plural s, first five letters ('travelling' ~ 'travel')."""
     word = word.lower().replace("’", "'")
+    word = _PER_TIME.get(word, word)  # "daily limit" ~ "55 EUR per day"
     if word.endswith("ies") and len(word) > 4:
         word = word[:-3] + "y"
     elif word.endswith("s") and not word.endswith("ss") and len(word) > 3:

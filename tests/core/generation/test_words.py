@@ -34,3 +34,8 @@ def test_fuzzy_matching_stays_strict_where_a_letter_changes_the_meaning() -> Non
     assert not fuzzy_in("motel", {"hotel"})  # the first letter must agree
     assert not fuzzy_in("ab", {"abc"})  # too short to guess
     assert not fuzzy_in("polic", {"pilot"})
+
+
+def test_per_time_adverbs_meet_their_noun() -> None:
+    assert {"day", "limit"} <= set(question_terms("What is the daily limit?"))
+    assert "day" in text_terms("up to 55 EUR per day")
