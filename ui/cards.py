@@ -23,7 +23,7 @@ from ui.moderation import badge_html, flag_form
 from ui.style import avatar_colour
 
 MAX_EVIDENCE = 3
-MAX_WHY_CHARS = 44  # a document title that fits one line of a contact card
+MAX_WHY_CHARS = 34  # a title that fits one line of a contact card in a 1400-px-wide window
 
 
 def person_html(
