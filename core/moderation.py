@@ -24,6 +24,7 @@ from typing import Literal, Protocol
 
 from core.errors import PermissionDeniedError
 from core.schema import ModerationBadge, Passage, Principal
+from core.sources import SourcesConfig
 
 State = Literal["verified", "needs_review", "outdated"]
 FlagKind = Literal["outdated", "wrong", "unclear"]
@@ -149,6 +150,15 @@ def require_signed_in(principal: Principal) -> None:
 def expiry(now: datetime, expires_at: datetime | None, interval_days: int) -> datetime:
     """When a verification made `now` expires: `expires_at`, else now + the interval."""
     return expires_at if expires_at is not None else now + timedelta(days=interval_days)
+
+
+def verification_days(source: str, sources: SourcesConfig | None, default: int) -> int:
+    """How long a verification of a document of `source` lasts: the source's own interval
+    from the sources file, else `default` (moderation.verification_days)."""
+    for config in sources.sources if sources else []:
+        if config.name == source and config.verification_days:
+            return config.verification_days
+    return default
 
 
 def effective(states: Iterable[ModerationState], chunk_id: str) -> ModerationState | None:

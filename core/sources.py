@@ -37,6 +37,10 @@ class SourceConfig(BaseModel):
     follow_outside_links: bool = Field(
         False, description="follow links that lead outside the source's folder"
     )
+    # Excluded from dumps: how long a trainer's verification lasts changes nothing ingested.
+    verification_days: int | None = Field(
+        None, ge=1, le=3650, exclude=True, description="overrides moderation.verification_days"
+    )
 
     @model_validator(mode="after")
     def _readable_kind(self) -> SourceConfig:

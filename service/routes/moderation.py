@@ -27,7 +27,7 @@ from core.api import (
     no_control_characters,
 )
 from core.db import DocumentEntry
-from core.errors import NotFoundError
+from core.errors import ConfigError, NotFoundError
 from core.moderation import (
     WHOLE_DOCUMENT,
     FlagKind,
@@ -38,8 +38,10 @@ from core.moderation import (
     require_review_requester,
     require_signed_in,
     text_hash,
+    verification_days,
 )
 from core.schema import Principal
+from core.sources import SourcesConfig, load_sources
 from service.badges import Badges
 from service.components import Components
 from service.deps import CallerDep, ComponentsDep
@@ -107,7 +109,8 @@ class FlagRequest(BaseModel):
     response_model=ModerationStateOut,
     summary="Verify a document or passage (trainers)",
     description="Vouches for the current text until `expires_at` (or `interval_days`, default "
-    "moderation.verification_days). Re-ingestion that changes the text lapses it to "
+    "the source's `verification_days` in the sources file, else moderation.verification_days). "
+    "Re-ingestion that changes the text lapses it to "
     "needs_review.",
     responses=_RESPONSES,
 )
@@ -118,7 +121,9 @@ def verify(
     require_moderator(caller)
     entry, chunk = _target(c, document_id, body.chunk_id, caller)
     now = datetime.now(UTC)
-    days = body.interval_days or c.settings.moderation.verification_days
+    days = body.interval_days or verification_days(
+        entry.source, _sources(c), c.settings.moderation.verification_days
+    )
     digest = text_hash(c.manifest.load_document(entry.id).text) if not chunk else None
     state = c.moderation.change(
         entry.id,
@@ -255,6 +260,14 @@ def _target(
     if chunk_id and chunk_id not in entry.chunk_ids:
         raise NotFoundError(f"document {document_id!r} has no passage {chunk_id!r}")
     return entry, chunk_id or WHOLE_DOCUMENT
+
+
+def _sources(c: Components) -> SourcesConfig | None:
+    """The sources file (for per-source verification intervals); None when it cannot be read."""
+    try:
+        return load_sources(c.settings.ingest.config)
+    except ConfigError:
+        return None
 
 
 def _state_out(s: ModerationState) -> ModerationStateOut:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from core.errors import PermissionDeniedError
 from core.moderation import (
@@ -17,9 +19,11 @@ from core.moderation import (
     require_moderator,
     require_review_requester,
     require_signed_in,
+    verification_days,
 )
 from core.retrieval import demote_superseded
 from core.schema import Passage, Principal, SourceKind
+from core.sources import SourceConfig, SourcesConfig
 
 NOW = datetime(2026, 3, 12, 9, 0, tzinfo=UTC)
 
@@ -127,3 +131,19 @@ def test_outdated_content_ranks_below_its_replacement() -> None:
     order = [p.document_id for p in out]
     assert order.index("new") < order.index("old")
     assert out[order.index("old")].superseded_by == "new"
+
+
+def test_a_source_may_set_its_own_verification_interval(tmp_path: Path) -> None:
+    sources = SourcesConfig(
+        sources=[
+            SourceConfig(name="policies", kind=SourceKind.DOC, path=tmp_path, verification_days=30),
+            SourceConfig(name="wiki", kind=SourceKind.WIKI, path=tmp_path),
+        ]
+    )
+    assert verification_days("policies", sources, 90) == 30
+    assert verification_days("wiki", sources, 90) == 90
+    assert verification_days("policies", None, 90) == 90
+    # Not part of what ingestion hashes: changing it re-ingests nothing.
+    assert "verification_days" not in sources.sources[0].model_dump()
+    with pytest.raises(ValidationError, match="greater than or equal to 1"):
+        SourceConfig(name="x", kind=SourceKind.DOC, path=tmp_path, verification_days=0)
