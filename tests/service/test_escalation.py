@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from core.embedding import Embedder
 from core.schema import person_id_for
 from service.main import create_app
-from tests.service.conftest import components, ingest, make_settings
+from tests.service.conftest import Callers, components, ingest, make_settings, wait_for_job
 
 # Wednesday 3 Dec 2026, 05:00 UTC: 10:30 in Kolkata (Dev at work); Lisbon 05:00, Paris and
 # Lagos 06:00 (everyone else before work).
@@ -98,6 +98,16 @@ def test_the_loop_from_abstention_to_a_cited_expert_answer(app: TestClient) -> N
     assert asker_view["answer"] == ANSWER and asker_view["answered_by"]["name"] == "Dev Patel"
     assert app.get("/inbox", headers=as_person(DEV)).json()["items"] == []
 
+    # Re-ingestion keeps the answer: it belongs to its own source, not to a sources-file folder.
+    _, admin_key = components(app).keys.create("root", [], "admin")
+    admin = {"Authorization": f"Bearer {admin_key}"}
+    job = app.post("/ingest/jobs", json={}, headers=admin)
+    assert job.status_code == 202, job.text
+    assert wait_for_job(app.get, job.json()["id"], admin)["status"] == "succeeded"
+    kept = _ask(app, PARAPHRASE, ANA)
+    cited = kept["citations"]
+    assert isinstance(cited, list) and cited[0]["document_id"] == answered.json()["document_id"]
+
 
 def test_decline_routes_to_the_next_candidate(app: TestClient) -> None:
     asked = _ask(app, "How do I book the rooftop terrace for a team lunch?", ANA)
@@ -138,3 +148,14 @@ def test_bad_input_is_refused_with_a_clear_status(app: TestClient) -> None:
         refused = app.post(answer, json={"text": text}, headers=as_person(BEN))
         assert refused.status_code == 422, text[:5]
     assert app.post(answer, json={"text": "ok"}, headers=as_person(DEV)).status_code == 403
+
+
+def test_a_key_stands_for_its_person_and_keys_mode_has_no_demo_identities(
+    keys_client: TestClient, keys_callers: Callers
+) -> None:
+    _, plain = components(keys_client).keys.create("ana", [], "reader", person_id=ANA)
+    me = keys_client.get("/me", headers={"X-API-Key": plain}).json()
+    assert me["person"]["id"] == ANA and not me["demo"] and me["auth_mode"] == "keys"
+    assert keys_client.get("/me", headers=keys_callers.reader).json()["person"] is None
+    assert keys_client.get("/me", headers=as_person(ANA)).status_code == 401
+    assert keys_client.get("/inbox", headers=keys_callers.reader).status_code == 403

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import Engine, select, text, update
 from sqlalchemy.engine import make_url
 
-from core.db import SCHEMA_VERSION, Database, RunStore, redact_url
+from core.db import SCHEMA_VERSION, Database, KeyStore, RunStore, redact_url
 from core.db.models import IngestRun, SchemaVersion, SourceFile
 from core.errors import StorageError
 from tests.core.db.conftest import POSTGRES_URL
@@ -55,6 +55,7 @@ def test_a_version_1_database_gains_the_job_error_code_when_opened(
 ) -> None:
     with db.session() as session:
         session.execute(text("ALTER TABLE ingest_runs DROP COLUMN error_code"))
+        session.execute(text("ALTER TABLE api_keys DROP COLUMN person_id"))  # added in 4
         session.execute(update(SchemaVersion).values(version=1))
     db.dispose()
     reopened = Database(db_url)
@@ -64,6 +65,21 @@ def test_a_version_1_database_gains_the_job_error_code_when_opened(
         run_id = runs.start()
         runs.finish(run_id, "failed", error="index is closed", error_code="index_unavailable")
         assert runs.get(run_id).error_code == "index_unavailable"
+    finally:
+        reopened.dispose()
+
+
+def test_a_version_3_database_gains_the_key_person_when_opened(db: Database, db_url: str) -> None:
+    with db.session() as session:
+        session.execute(text("ALTER TABLE api_keys DROP COLUMN person_id"))
+        session.execute(update(SchemaVersion).values(version=3))
+    db.dispose()
+    reopened = Database(db_url)
+    try:
+        assert reopened.schema_version() == SCHEMA_VERSION
+        entry, plain = KeyStore(reopened).create("ana", [], "reader", person_id="ana-1")
+        found = KeyStore(reopened).authenticate(plain)
+        assert found is not None and found.id == entry.id and found.person_id == "ana-1"
     finally:
         reopened.dispose()
 
