@@ -90,7 +90,7 @@ eval: install
 # (make clean removes it); prints the WATERCOOLER_EMBEDDING__MODEL value that selects it.
 # ARGS="--dest DIR" puts it elsewhere.
 mpnet: install
-	$(PY) -m core.models mpnet $(ARGS)
+	$(PY) -m core.weights mpnet $(ARGS)
 
 clean:
 	rm -rf data .pytest_cache .mypy_cache .ruff_cache

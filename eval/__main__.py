@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
         "--judge",
         choices=JUDGES,
         help="what decides citation support (sets eval.judge): lexical (default, fast), "
-        "openai (eval.judge_base_url/judge_model), qwen (slow; python -m eval.models qwen)",
+        "openai (eval.judge_base_url/judge_model), qwen (slow; python -m eval.weights qwen)",
     )
     run.add_argument("--out", type=Path, help="runs folder (default: settings eval.runs_dir)")
     run.add_argument("--set", action="append", default=[], dest="overrides", metavar="KEY=VALUE")

@@ -1,7 +1,7 @@
 """The relational store: manifest, people directory, ingest runs, API keys, question log.
 
     engine.py    Database(url): engine per dialect, schema + version, session(), ping()
-    models.py    the tables (SQLAlchemy declarative), UTCDateTime, SCHEMA_VERSION
+    tables.py    the tables (SQLAlchemy declarative), UTCDateTime, SCHEMA_VERSION
     manifest.py  ManifestStore: source files and documents (with their chunk ids)
     people.py    PeopleStore: the people directory and its search
     runs.py      RunStore: ingest runs and their reports
@@ -18,11 +18,11 @@ from core.db.engine import Database, redact_url
 from core.db.escalations import Escalation, EscalationStore
 from core.db.keys import ApiKeyEntry, KeyStore, generate_key, hash_key
 from core.db.manifest import DocumentEntry, FileEntry, ManifestStore
-from core.db.models import SCHEMA_VERSION
 from core.db.moderation import ModerationStore
 from core.db.people import PeopleStore
 from core.db.questions import FeedbackEntry, QuestionEntry, QuestionStore, Rating
 from core.db.runs import RunEntry, RunStatus, RunStore
+from core.db.tables import SCHEMA_VERSION
 
 __all__ = [
     "SCHEMA_VERSION",

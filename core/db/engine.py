@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.sql.expression import GenerativeSelect
 
-from core.db.models import MIGRATIONS, SCHEMA_VERSION, Base, SchemaVersion
+from core.db.tables import MIGRATIONS, SCHEMA_VERSION, Base, SchemaVersion
 from core.errors import StorageError
 
 log = logging.getLogger(__name__)

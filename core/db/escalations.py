@@ -20,7 +20,7 @@ from sqlalchemy import JSON, Integer, String, Text, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core.db.engine import Database, utcnow
-from core.db.models import Base, UTCDateTime
+from core.db.tables import Base, UTCDateTime
 from core.errors import NotFoundError
 
 Status = Literal["open", "answered", "unrouted"]

@@ -23,7 +23,7 @@ from sqlalchemy import Integer, LargeBinary, String, Text, delete, insert, selec
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core.db.engine import Database, upsert, utcnow
-from core.db.models import Base, FeedbackRecord, QuestionRecord, UTCDateTime
+from core.db.tables import Base, FeedbackRecord, QuestionRecord, UTCDateTime
 
 # The sentence the extractive answer adds when the conflicting-figures check fires
 # (core/generation/disputes.py): the log keeps the answer text, not the check's result.

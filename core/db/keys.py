@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from core.db.engine import Database, paginate, utcnow
-from core.db.models import ApiKeyRecord
+from core.db.tables import ApiKeyRecord
 from core.errors import NotFoundError
 from core.schema import Role
 

@@ -16,8 +16,8 @@ from typing import Any, Literal, cast
 from sqlalchemy import ColumnElement, CursorResult, delete, func, select
 
 from core.db.engine import Database, paginate, upsert, utcnow
-from core.db.models import DocumentRecord, SourceFile
 from core.db.moderation import lapse_changed
+from core.db.tables import DocumentRecord, SourceFile
 from core.errors import NotFoundError
 from core.moderation import text_hash
 from core.schema import Document, SourceKind

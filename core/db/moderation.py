@@ -22,7 +22,7 @@ from sqlalchemy import Integer, String, Text, func, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core.db.engine import Database, upsert, utcnow
-from core.db.models import Base, FeedbackRecord, QuestionRecord, UTCDateTime
+from core.db.tables import Base, FeedbackRecord, QuestionRecord, UTCDateTime
 from core.moderation import (
     CONTENT_CHANGED,
     WHOLE_DOCUMENT,

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from sqlalchemy import ColumnElement, func, select
 
 from core.db.engine import Database, paginate, upsert
-from core.db.models import PersonRecord
+from core.db.tables import PersonRecord
 from core.errors import NotFoundError
 from core.schema import Person
 

@@ -12,7 +12,7 @@ from typing import Any, get_args
 from sqlalchemy import ColumnElement, func, select
 
 from core.db.engine import Database, paginate, utcnow
-from core.db.models import FeedbackRecord, QuestionRecord
+from core.db.tables import FeedbackRecord, QuestionRecord
 from core.errors import NotFoundError
 from core.schema import Rating
 

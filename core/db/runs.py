@@ -11,7 +11,7 @@ from typing import Any, Literal, get_args
 from sqlalchemy import select
 
 from core.db.engine import Database, paginate, utcnow
-from core.db.models import IngestRun
+from core.db.tables import IngestRun
 from core.errors import NotFoundError
 
 log = logging.getLogger(__name__)

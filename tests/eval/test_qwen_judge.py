@@ -7,11 +7,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from eval.weights import QWEN, model_path
 
 from core.config import get_settings
 from eval.metrics.answers import citation_scores
 from eval.metrics.judge import QwenJudge, make_entailment
-from eval.models import QWEN, model_path
 
 pytestmark = pytest.mark.slow
 
@@ -35,7 +35,7 @@ def _gguf() -> Path:
 @pytest.fixture(scope="module")
 def judge() -> Iterator[QwenJudge]:
     if not _gguf().is_file():
-        pytest.skip(f"no Qwen GGUF at {_gguf()}: run `python -m eval.models qwen` first")
+        pytest.skip(f"no Qwen GGUF at {_gguf()}: run `python -m eval.weights qwen` first")
     if importlib.util.find_spec("gguf") is None:
         pytest.skip("the Qwen judge needs the `judge` extra: pip install -e '.[judge]'")
     yield QwenJudge(_gguf())

