@@ -22,9 +22,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from core.weights import fetch_parts
-
 from core.errors import ConfigError, EmbeddingError
+from core.weights import fetch_parts
 
 log = logging.getLogger(__name__)
 

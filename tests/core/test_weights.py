@@ -7,8 +7,12 @@ import socket
 import zipfile
 from pathlib import Path
 
-import core.weights
 import pytest
+
+import core.weights
+from core.config import get_settings
+from core.embedding import resolve_model_path
+from core.errors import EmbeddingError
 from core.weights import (
     MPNET,
     SplitModel,
@@ -21,10 +25,6 @@ from core.weights import (
     main,
     sha256_of,
 )
-
-from core.config import get_settings
-from core.embedding import resolve_model_path
-from core.errors import EmbeddingError
 
 FILES = {
     "tiny/config.json": b'{"dim": 4}',

@@ -7,11 +7,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from eval.weights import QWEN, model_path
 
 from core.config import get_settings
 from eval.metrics.answers import citation_scores
 from eval.metrics.judge import QwenJudge, make_entailment
+from eval.weights import QWEN, model_path
 
 pytestmark = pytest.mark.slow
 

@@ -7,9 +7,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from eval.weights import QWEN, SplitGGUF, assemble, find_parts, join_and_hash, main, model_path
 
 from core.errors import ConfigError
+from eval.weights import QWEN, SplitGGUF, assemble, find_parts, join_and_hash, main, model_path
 
 PIECES = [b"GGUF" + bytes(range(256)) * 3, b"second piece\x00\x01", b"tail"]
 

@@ -6,11 +6,11 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from core.db.tables import IngestRun, SchemaVersion, SourceFile
 from sqlalchemy import Engine, select, text, update
 from sqlalchemy.engine import make_url
 
 from core.db import SCHEMA_VERSION, Database, KeyStore, RunStore, redact_url
+from core.db.tables import IngestRun, SchemaVersion, SourceFile
 from core.errors import StorageError
 from tests.core.db.conftest import POSTGRES_URL
 

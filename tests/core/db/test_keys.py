@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from core.db.tables import ApiKeyRecord
 
 from core.db import Database, KeyStore, hash_key
+from core.db.tables import ApiKeyRecord
 from core.errors import NotFoundError
 
 

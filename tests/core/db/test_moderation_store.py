@@ -6,11 +6,11 @@ import itertools
 import threading
 from datetime import UTC, datetime, timedelta
 
-from core.db.tables import Base, SchemaVersion
 from sqlalchemy import inspect, select, text, update
 
 from core.db import SCHEMA_VERSION, Database, ManifestStore, ModerationStore
 from core.db.moderation import INGESTION
+from core.db.tables import Base, SchemaVersion
 from core.moderation import CONTENT_CHANGED, text_hash
 from tests.core.db.test_db_manifest import make_doc
 
