@@ -4,9 +4,9 @@
     insights_topics       the last fitted topic model (one row): centroids, labels, keywords
     insights_assignments  each question's topic under that model
 
-Reading the log takes only the columns insights need, in one query joined to the cached topic
-and one for the feedback, so a 100k-question period is read in about a second. The tables are
-created when the store opens (they are a cache: dropping them loses nothing but time).
+Reading the log takes only the columns insights need (JSON lists read as text and decoded
+only when not empty), in one query joined to the cached topic and one for the feedback. The
+tables are created when the store opens (a cache: dropping them loses nothing but time).
 """
 
 from __future__ import annotations
@@ -19,7 +19,17 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Integer, LargeBinary, String, Text, delete, insert, select
+from sqlalchemy import (
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    delete,
+    func,
+    insert,
+    select,
+    type_coerce,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core.db.engine import Database, upsert, utcnow
@@ -115,10 +125,10 @@ class InsightsStore:
                 q.id,
                 q.created,
                 q.user_id,
-                q.groups,
+                _raw(q.groups),
                 q.question,
-                q.cited_document_ids,
-                q.people_ids,
+                _raw(q.cited_document_ids),
+                _raw(q.people_ids),
                 q.abstained,
                 q.answer.contains(CONFLICT_NOTE),
                 TopicAssignmentRecord.topic,
@@ -145,10 +155,10 @@ class InsightsStore:
                 id=r[0],
                 created=r[1],
                 user_id=r[2],
-                groups=list(r[3]),
+                groups=_list(r[3]),
                 question=r[4],
-                cited_document_ids=list(r[5]),
-                people_ids=list(r[6]),
+                cited_document_ids=_list(r[5]),
+                people_ids=_list(r[6]),
                 abstained=bool(r[7]),
                 conflict=bool(r[8]),
                 ratings=tuple(ratings.get(r[0], ())),
@@ -156,6 +166,17 @@ class InsightsStore:
             )
             for r in rows
         ]
+
+    def fingerprint(self, since: datetime, until: datetime) -> tuple[int, datetime | None]:
+        """How many questions the period holds and when the last was asked (cheap: one
+        aggregate over the `created` index), to tell whether a cached report still holds."""
+        q = QuestionRecord
+        stmt = select(func.count(), func.max(q.created)).where(
+            q.created >= since, q.created < until
+        )
+        with self._db.session("read the question log's fingerprint") as session:
+            count, last = session.execute(stmt).one()
+        return int(count or 0), last
 
     def vectors(self, question_ids: Sequence[str], model: str) -> dict[str, np.ndarray]:
         """The cached vectors of these questions made by `model`."""
@@ -233,6 +254,20 @@ class InsightsStore:
         """Assign new questions under the current model."""
         with self._db.session("save topic assignments") as session:
             _insert_assignments(session, assignments)
+
+
+def _raw(column: Any) -> Any:
+    """A JSON column read as its text: most lists are empty, and decoding every row through
+    SQLAlchemy's JSON type was a third of the time of reading 100k questions."""
+    return type_coerce(column, Text)
+
+
+def _list(value: Any) -> list[str]:
+    if isinstance(value, list):  # drivers that decode JSON themselves (psycopg)
+        return value
+    if not value or value == "[]":
+        return []
+    return list(json.loads(value))
 
 
 def _insert_assignments(session: Session, assignments: Mapping[str, int]) -> None:

@@ -4,7 +4,9 @@ Caching (core/db/insights.py): a question's vector is computed once (distinct wo
 embedded once) and kept; the topic model is refitted when none is stored, when the embedding
 model changed, or when the period holds more than REFIT_SHARE new questions per assigned one;
 otherwise new questions only join their nearest topic. Opening the report therefore reads the
-log and the assignments and summarises; it embeds only what was asked since.
+log and the assignments and summarises; it embeds only what was asked since. A built report is
+kept in memory (CACHE_SIZE of them, CACHE_TTL_S each) while the period's question count and
+last question are the same: the training needs and a topic's drill-down reuse it.
 """
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ from __future__ import annotations
 import logging
 import math
 import threading
+import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from datetime import datetime, timedelta
 from typing import Literal, Protocol
 
@@ -27,7 +30,7 @@ from core.errors import NotFoundError
 from core.insights.catalogue import Program
 from core.insights.lookups import Lookups
 from core.insights.needs import training_needs
-from core.insights.reasons import APPROXIMATIONS, NEGATIVE, topic_reasons
+from core.insights.reasons import APPROXIMATIONS, NEGATIVE, needs_vectors, topic_reasons
 from core.insights.summary import Context, summarise, week_starts
 from core.insights.topics import OTHER, TopicModel, fit_topics
 from core.schema import Principal
@@ -36,6 +39,9 @@ log = logging.getLogger(__name__)
 
 Outcome = Literal["answered", "abstained", "not_helpful"]
 REFIT_SHARE = 0.25
+CACHE_TTL_S = 300.0  # a built report is reused this long while the log is unchanged
+CACHE_SIZE = 16  # built reports kept (per period and caller access)
+Built = tuple[InsightsReport, dict[int, list[LoggedQuestion]], dict[str, Reason]]
 MAX_DRILL_DOWN = 200
 
 
@@ -65,6 +71,7 @@ class Insights:
         self.settings = settings
         # One refresh of the cache at a time: two requests must not both refit.
         self._lock = threading.Lock()
+        self._reports: dict[Hashable, tuple[float, Built]] = {}
 
     def report(
         self, caller: Principal, now: datetime, period_days: int | None = None
@@ -105,11 +112,25 @@ class Insights:
         vectors = self.embedder.embed_documents([p.text for p in programs]) if programs else None
         return training_needs(report, centroids, programs, vectors, self.settings)
 
-    def _build(
-        self, caller: Principal, now: datetime, period_days: int | None
-    ) -> tuple[InsightsReport, dict[int, list[LoggedQuestion]], dict[str, Reason]]:
+    def _build(self, caller: Principal, now: datetime, period_days: int | None) -> Built:
+        """The report, each topic's questions and each failed question's reason: from the
+        in-memory cache while the period's log and the caller's access are the same (and for
+        at most CACHE_TTL_S, so moderation changes show), else computed."""
         days = period_days or self.settings.period_days
         start = now - timedelta(days=days)
+        key = (days, tuple(sorted(caller.access())), self.store.fingerprint(start, now))
+        with self._lock:
+            hit = self._reports.get(key)
+        if hit is not None and time.monotonic() - hit[0] < CACHE_TTL_S:
+            return hit[1]
+        built = self._compute(caller, now, days, start)
+        with self._lock:
+            self._reports[key] = (time.monotonic(), built)
+            while len(self._reports) > CACHE_SIZE:
+                self._reports.pop(next(iter(self._reports)))
+        return built
+
+    def _compute(self, caller: Principal, now: datetime, days: int, start: datetime) -> Built:
         weeks = max(1, math.ceil(days / 7))
         questions = self.store.questions(start, now)
         report = InsightsReport(
@@ -149,12 +170,14 @@ class Insights:
             caller_sees=lambda groups: can_see(caller, groups),
             k=self.settings.k_anonymity,
         )
+        wanted = [i for t, group in members.items() if t != OTHER for i in needs_vectors(group)]
+        vectors = self._cached_vectors(wanted)  # one read for every topic
         all_reasons: dict[str, Reason] = {}
         for topic_id in range(len(model.labels)):
             group = members.get(topic_id, [])
             if not group:
                 continue
-            reasons = topic_reasons(group, info.facts, self._cached_vectors, _asker_sees)
+            reasons = topic_reasons(group, info.facts, vectors, _asker_sees)
             all_reasons.update(reasons)
             report.topics.append(
                 summarise(

@@ -53,16 +53,23 @@ def helpful(q: LoggedQuestion) -> bool:
     return not failed(q) and "helpful" in q.ratings
 
 
+def needs_vectors(questions: Sequence[LoggedQuestion]) -> list[str]:
+    """The questions whose vectors the retrieval-miss check compares: abstained ones, and
+    helpful ones (none when no question is rated helpful)."""
+    good = [q.id for q in questions if helpful(q)]
+    return [q.id for q in questions if q.abstained] + good if good else []
+
+
 def topic_reasons(
     questions: Sequence[LoggedQuestion],
     facts: Mapping[str, DocumentFacts],
-    vectors: Callable[[list[str]], dict[str, np.ndarray]],
+    vectors: Mapping[str, np.ndarray],
     sees: Callable[[LoggedQuestion, list[str]], bool],
 ) -> dict[str, Reason]:
     """The reason of each failed question of one topic, by question id.
 
-    `vectors` gives the cached vectors of question ids; `sees(q, groups)` whether the asker
-    of q may see a document with these groups.
+    `vectors` holds the cached vectors of (at least) `needs_vectors(questions)`;
+    `sees(q, groups)` whether the asker of q may see a document with these groups.
     """
     failures = [q for q in questions if failed(q)]
     if not failures:
@@ -71,8 +78,7 @@ def topic_reasons(
         d for q in questions if not q.abstained for d in q.cited_document_ids if d in facts
     }
     good = [q for q in questions if helpful(q)]
-    needs_vectors = [q for q in failures if q.abstained] + good
-    found = vectors([q.id for q in needs_vectors]) if good else {}
+    found = vectors
     good_rows = [q for q in good if q.id in found]
     good_matrix = np.stack([found[q.id] for q in good_rows]) if good_rows else None
     reasons: dict[str, Reason] = {}

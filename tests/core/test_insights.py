@@ -139,6 +139,9 @@ def test_the_cache_embeds_only_new_questions(engine: Insights, log: list[Planted
 
 def test_drill_down_lists_questions_without_askers(engine: Insights) -> None:
     report = engine.report(TRAINER, NOW)
+    # Built once while the log is unchanged, per caller access.
+    assert engine.report(TRAINER, NOW) is report
+    assert engine.report(HR_TRAINER, NOW) is not report
     detail = engine.topic(TRAINER, report.topics[0].id, NOW)
     assert len(detail.questions) == min(report.topics[0].questions, 200)
     assert all(q.asked <= NOW for q in detail.questions)
