@@ -127,7 +127,7 @@ def test_the_factory_checks_the_settings(tmp_path: Path) -> None:
     assert isinstance(make_entailment("lexical", settings), LexicalEntailment)
     with pytest.raises(ConfigError, match=r"judge_base_url and eval\.judge_model"):
         make_entailment("openai", settings)
-    with pytest.raises(ConfigError, match=r"python -m eval\.models qwen"):
+    with pytest.raises(ConfigError, match=r"python -m eval\.weights qwen"):
         make_entailment("qwen", settings)
     with pytest.raises(ConfigError, match="unknown judge"):
         make_entailment("nli", settings)
