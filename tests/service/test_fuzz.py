@@ -27,7 +27,7 @@ from tests.service.conftest import LiveServer, ingest, make_settings
 # An eval run takes minutes: the default tier leaves out starting one.
 EVAL_RUN = "/evals/runs"
 AUTH_HEADERS = ("Authorization", "X-API-Key")
-FEW, MANY = 30, 300  # examples per operation and generation mode
+FEW, MANY = 20, 300  # examples per operation and generation mode
 
 
 @pytest.fixture(scope="module")
