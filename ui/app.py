@@ -33,6 +33,8 @@ def pages(health: Health, access: Access | None) -> dict[str, list[st.Page]]:
         st.Page(nav.PEOPLE, title="People", icon=":material/group:"),
         st.Page(nav.DOCUMENT, title="Document", icon=":material/description:"),
     ]
+    if access.signed_in or session.demo_person():
+        knowledge.append(st.Page(nav.INBOX, title="Inbox", icon=":material/inbox:"))
     if access.review:
         knowledge.append(st.Page(nav.REVIEW, title="Review", icon=":material/fact_check:"))
     if session.insights_access():

@@ -16,6 +16,7 @@ EVALS = "views/evals.py"
 SIGN_IN = "views/sign_in.py"
 INSIGHTS = "views/insights.py"
 REVIEW = "views/review.py"
+INBOX = "views/inbox.py"
 
 
 def document_link(

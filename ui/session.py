@@ -34,6 +34,7 @@ UNAVAILABLE_HINT = (
 log = logging.getLogger(__name__)
 
 _KEY = "wc_api_key"
+DEMO_PERSON = "wc_demo_person"  # open mode only: the service ignores it in keys mode
 _ACCESS = "wc_access"
 _NOTICE = "wc_signin_notice"
 _HEALTH = "wc_health"
@@ -60,6 +61,7 @@ class AskView:
     result: AskResponse
     documents: dict[str, DocumentResponse] = field(default_factory=dict)
     rated: str | None = None
+    escalated: str | None = None  # where the question went ("With Dev Patel. …")
 
 
 def settings() -> UISettings:
@@ -73,6 +75,12 @@ def api_key() -> str | None:
     return str(key) if key else None
 
 
+def demo_person() -> str | None:
+    """The open-mode demo identity chosen in the sidebar (a directory person id), if any."""
+    chosen = st.session_state.get(DEMO_PERSON)
+    return str(chosen) if chosen else None
+
+
 def client(key: str | None = None) -> WatercoolerClient:
     """A client for this session's key (close it: use it in a `with`)."""
     s = settings()
@@ -82,6 +90,7 @@ def client(key: str | None = None) -> WatercoolerClient:
         timeout=s.timeout_s,
         answer_timeout=s.answer_timeout_s,
         hint=UNAVAILABLE_HINT,
+        demo_person=demo_person(),
     )
 
 

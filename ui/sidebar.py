@@ -64,6 +64,7 @@ def account_box(health: Health, access: Access) -> None:
             st.rerun()
         return
     if health.auth_mode == "open":
+        demo_identity()
         st.html('<div class="wc-status">Browsing as a guest: public content only.</div>')
         st.caption(
             "**Ingestion** and **Evals** are admin pages, shown once you sign in with an admin "
@@ -72,3 +73,22 @@ def account_box(health: Health, access: Access) -> None:
         )
         with st.expander("Sign in with an API key"):
             sign_in_form("sidebar-sign-in")
+
+
+def demo_identity() -> None:
+    """Open mode only: act as a person of the directory, to play asker and expert in turn."""
+    people = {pid: p for pid, p in session.people_directory().items() if p.in_directory}
+    if not people:
+        return
+    options = ["", *sorted(people, key=lambda pid: people[pid].name.casefold())]
+    st.selectbox(
+        "Demo identity",
+        options,
+        format_func=lambda pid: people[pid].name if pid else "Guest (nobody)",
+        key=session.DEMO_PERSON,
+        help="Demo only (open mode): act as this person to ask, escalate and answer. Not a "
+        "sign-in: with API keys, your key says who you are.",
+    )
+    chosen = session.demo_person()
+    if chosen:
+        st.html(f'<div class="wc-status">DEMO · acting as <b>{esc(people[chosen].name)}</b></div>')

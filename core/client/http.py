@@ -20,11 +20,14 @@ from core.api import (
     DocumentHistory,
     DocumentResponse,
     Examples,
+    ExpertRequest,
     FeedbackResponse,
     FlagOut,
     Health,
+    Inbox,
     IngestJob,
     InsightsReport,
+    Me,
     ModerationStateOut,
     PeoplePage,
     PersonProfile,
@@ -63,11 +66,14 @@ class WatercoolerClient:
         answer_timeout: float = 180.0,
         transport: httpx.BaseTransport | None = None,
         hint: str = "Start it with `make run`.",
+        demo_person: str | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.hint = hint  # what to do when nothing answers, in the caller's terms
         self.sends_key = bool(api_key)
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        if demo_person and not api_key:  # open mode's demo identity (core/auth.py)
+            headers["X-Demo-Person"] = demo_person
         self._answer_timeout = httpx.Timeout(answer_timeout, connect=min(timeout, 5.0))
         # Insights reports embed and cluster what was asked since the last one: slow at first.
         self._slow = self._answer_timeout
@@ -349,6 +355,36 @@ class WatercoolerClient:
     def training_catalogue(self) -> list[TrainingProgram]:
         """The training catalogue's programs."""
         return _PROGRAMS.validate_python(_json(self._request("GET", "/insights/catalogue")))
+
+    # -- ask an expert ----------------------------------------------------------------------
+
+    def me(self) -> Me:
+        """Who the service takes the caller for."""
+        return self._get(Me, "/me")
+
+    def escalate(
+        self, question_id: str, to: str | None = None, note: str | None = None
+    ) -> ExpertRequest:
+        """Send a question the caller asked to a person (or the best available expert)."""
+        body = {"to": to, "note": note}
+        return self._post(ExpertRequest, f"/questions/{_segment(question_id)}/escalate", body)
+
+    def inbox(self) -> Inbox:
+        """The requests waiting for the caller's answer."""
+        return self._get(Inbox, "/inbox")
+
+    def sent_requests(self) -> Inbox:
+        """The requests the caller sent."""
+        return self._get(Inbox, "/requests")
+
+    def answer_request(self, request_id: str, text: str) -> ExpertRequest:
+        """Answer a request: the answer becomes cited knowledge."""
+        return self._post(ExpertRequest, f"/requests/{_segment(request_id)}/answer", {"text": text})
+
+    def decline_request(self, request_id: str, reason: str) -> ExpertRequest:
+        """Decline a request with a reason: it goes to the next candidate."""
+        path = f"/requests/{_segment(request_id)}/decline"
+        return self._post(ExpertRequest, path, {"reason": reason})
 
 
 def _days(days: int | None) -> dict[str, int]:

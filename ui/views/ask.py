@@ -23,6 +23,7 @@ _PENDING = "ask_pending"
 _QUESTION = "ask_question"
 _EXAMPLE = "ask_example"
 _GENERATOR = "ask_generator"
+LOW_CONFIDENCE = 0.5  # below this, "Ask an expert" is offered with the answer
 
 
 def _picked() -> None:
@@ -143,12 +144,34 @@ def answer_panel(view: AskView) -> None:
             if st.button("Not helpful", key="rate-not-helpful", icon=":material/thumb_down:"):
                 _rate(view, "not_helpful")
                 st.rerun()
+    expert_offer(view)
     if result.citations:
         st.html(f'<div class="wc-label">Sources ({len(result.citations)})</div>')
     for citation in result.citations:
         if source_card(citation, view.documents.get(citation.document_id)):
             _rate(view, "wrong_citation", citation.marker)
             st.rerun()
+
+
+def expert_offer(view: AskView) -> None:
+    """'Ask an expert' when the assistant abstained, was unsure, or the answer did not help."""
+    result = view.result
+    unsure = result.abstained or result.confidence < LOW_CONFIDENCE
+    if view.escalated:
+        st.success(view.escalated, icon=":material/forward_to_inbox:")
+        return
+    if not (unsure or view.rated == "not_helpful"):
+        return
+    if st.button("Ask an expert", key="escalate", icon=":material/forward_to_inbox:"):
+        try:
+            with session.client() as http:
+                sent = http.escalate(result.question_id)
+        except ClientError as exc:
+            session.show_error(exc)
+            return
+        where = f"Sent to {sent.assignee.name}. " if sent.assignee else "Sent; "
+        view.escalated = where + (sent.expected or "it waits for someone to be available.")
+        st.rerun()
 
 
 def people_panel(view: AskView) -> None:
