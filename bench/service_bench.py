@@ -12,7 +12,8 @@ For each size, in one run:
     access filter (local mode runs few filtered queries: seconds each at 100k); and the
     three facet calls /search makes, on Edge;
   * HTTP, one request at a time after warm-up, against `python -m service serve` on
-    127.0.0.1: /search without reranking, /ask (extractive), and /search with a
+    127.0.0.1: /search without reranking, /ask (extractive; and again with the generator's
+    unit-vector cache off, `ask_cold`: every answer embeds its units), and /search with a
     cross-encoder of ms-marco-MiniLM-L-6-v2's architecture and random weights (real cost,
     meaningless scores) at the default rerank depth; with `--variant-env KEY=VALUE`, /search
     and /ask again on a service started with that environment (a diagnostic);
@@ -299,6 +300,11 @@ def _http(
         if load:
             out["load"] = load_run(service.url, _mix(), args.clients, args.duration)
             log.info("load run done", extra={"size": corpus.size, **out["load"]["all"]})
+    # The extractive generator keeps unit vectors, and the questions cycle over passages it has
+    # seen: "ask_cold" is /ask with that cache off, every answer embedding its units.
+    cold = {"WATERCOOLER_ANSWER__UNIT_CACHE_SIZE": "0"}
+    with ServiceProcess(corpus.data_dir, logs / "cold.log", cold) as service:
+        out["ask_cold"] = _sequential(service, args.requests, ("ask",))["ask"]
     rerank = {"WATERCOOLER_RETRIEVAL__RERANKER": str(reranker)}
     with ServiceProcess(corpus.data_dir, logs / "rerank.log", rerank) as service:
         out["search_rerank"] = _sequential(service, args.rerank_requests, ("search",))["search"]

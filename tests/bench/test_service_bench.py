@@ -83,7 +83,7 @@ def test_quick_run_end_to_end(tmp_path: Path) -> None:
     assert main(["--quick", "--work-dir", str(tmp_path / "work"), "--out", str(out)]) == 0
     figures = json.loads(out.read_text())
     size = figures["sizes"]["2000"]
-    for key in ("search", "ask", "search_rerank"):
+    for key in ("search", "ask", "ask_cold", "search_rerank"):
         assert size["http"][key]["errors"] == 0
         assert size["http"][key]["n"] > 0
     assert size["http"]["load"]["errors"] == 0 and size["http"]["load"]["requests_ok"] > 0
