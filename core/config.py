@@ -327,6 +327,14 @@ class ModerationSettings(BaseModel):
     expiring_days: int = Field(
         14, ge=0, description="a verification expiring within this many days is queued"
     )
+    # The reviewers' digest (core/digest.py): e-mail and/or a Slack-compatible webhook.
+    smtp_host: str | None = Field(None, description="mail server of the digest; none: no e-mail")
+    smtp_port: int = Field(25, ge=1, le=65535)
+    smtp_from: str = "watercooler@localhost"
+    webhook_url: str | None = Field(None, description="chat webhook (Slack-compatible JSON)")
+    send_timeout_s: float = Field(10.0, gt=0, description="per delivery attempt")
+    max_attempts: int = Field(8, ge=1, le=50, description="then a message is given up")
+    backoff_s: float = Field(60.0, gt=0, description="first retry delay; doubles each attempt")
 
 
 class EvalSettings(BaseModel):

@@ -25,16 +25,21 @@ flag arrives after the resolution.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from core.db.manifest import DocumentEntry
-from core.db.moderation import Assignment, Usage
-from core.moderation import CONTENT_CHANGED, Flag, ModerationState
+from core.auth import LOCAL_KEY_LABEL
+from core.config import ModerationSettings
+from core.db.engine import Database
+from core.db.keys import KeyStore
+from core.db.manifest import DocumentEntry, ManifestStore
+from core.db.moderation import Assignment, ModerationStore, Usage, usage_since
+from core.moderation import CONTENT_CHANGED, Flag, ModerationState, by_document
 
 WINDOW = timedelta(days=30)  # the question log's look-back for citations and ratings
 _MAX_AGE_DAYS = 365
+_QUEUE_SCAN = 100_000  # documents read to build the queue
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,7 @@ class QueueItem:
     snoozed_until: datetime | None = None
     snooze_reason: str | None = None
     states: list[ModerationState] = field(default_factory=list)
+    last_change: datetime | None = None  # latest state change or flag (the digest's "new")
 
 
 def impact(cited: int, negative: int, flaggers: int, age_days: int) -> float:
@@ -157,9 +163,45 @@ def build_queue(
                 snoozed_until=assignment.snoozed_until if assignment else None,
                 snooze_reason=assignment.snooze_reason if assignment else None,
                 states=list(doc_states),
+                last_change=max(
+                    [s.updated for s in doc_states] + [f.created for f in doc_flags], default=None
+                ),
             )
         )
     return sorted(items, key=lambda i: (-i.impact, i.title, i.document_id))
+
+
+def gather(
+    db: Database,
+    keys: KeyStore,
+    visible: Callable[[DocumentEntry], bool],
+    settings: ModerationSettings,
+    now: datetime,
+    include_snoozed: bool = False,
+) -> list[QueueItem]:
+    """The queue read from the database, over the documents `visible` lets through."""
+    moderation, manifest = ModerationStore(db), ManifestStore(db)
+    entries = [e for e in manifest.list_documents(limit=_QUEUE_SCAN) if visible(e)]
+    flags: dict[str, list[Flag]] = {}
+    for f in moderation.open_flags():
+        flags.setdefault(f.document_id, []).append(f)
+    return build_queue(
+        entries,
+        by_document(moderation.all_states()),
+        flags,
+        usage_since(db, now - WINDOW),
+        moderation.assignments(),
+        trainers(keys),
+        now,
+        settings.expiring_days,
+        include_snoozed,
+    )
+
+
+def trainers(keys: KeyStore, roles: tuple[str, ...] = ("trainer",)) -> list[str]:
+    """User ids holding an active key of one of `roles` (the service's own key aside)."""
+    active = keys.list(include_revoked=False, limit=10_000)
+    return sorted({k.user_id for k in active if k.role in roles and k.label != LOCAL_KEY_LABEL})
 
 
 def _hidden(

@@ -7,6 +7,7 @@
     python -m service keys revoke KEY_ID
     python -m service keys generate        a random key for service.bootstrap_admin_key
     python -m service insights needs|topics [--days N] [--format md|csv|json] [--output F]
+    python -m service digest [--dry-run]   reviewers' digests of the review queue
 
 Keys are written straight to the configured database (the service need not run). `serve`
 is the composition root: it hands the eval suite's launcher to `create_app`.
@@ -25,7 +26,7 @@ from core.db import Database, KeyStore, PeopleStore, generate_key
 from core.db.keys import ROLES
 from core.discovery import announce, withdraw
 from core.errors import ConfigError, NotFoundError, WatercoolerError
-from service import insights_cli
+from service import digest_cli, insights_cli
 
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
 
@@ -50,6 +51,7 @@ def _parser() -> argparse.ArgumentParser:
     revoke.add_argument("key_id")
     keys.add_parser("generate", help="print a random key without storing it")
     insights_cli.add_parser(sub)
+    digest_cli.add_parser(sub)
     return parser
 
 
@@ -67,6 +69,8 @@ def main(argv: list[str] | None = None) -> int:
             return _serve(settings, args.host, args.port)
         if args.command == "insights":
             return insights_cli.run(settings, args)
+        if args.command == "digest":
+            return digest_cli.run(settings, args)
         return _keys(settings, args)
     except ConfigError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)

@@ -19,6 +19,7 @@ from core.db.escalations import Escalation, EscalationStore
 from core.db.keys import ApiKeyEntry, KeyStore, generate_key, hash_key
 from core.db.manifest import DocumentEntry, FileEntry, ManifestStore
 from core.db.moderation import ModerationStore
+from core.db.outbox import Outbox
 from core.db.people import PeopleStore
 from core.db.questions import FeedbackEntry, QuestionEntry, QuestionStore, Rating
 from core.db.runs import RunEntry, RunStatus, RunStore
@@ -36,6 +37,7 @@ __all__ = [
     "KeyStore",
     "ManifestStore",
     "ModerationStore",
+    "Outbox",
     "PeopleStore",
     "QuestionEntry",
     "QuestionStore",

@@ -18,10 +18,10 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field
 
 from core.api import ModerationStateOut, ReviewItemOut, ReviewQueue
-from core.auth import LOCAL_KEY_LABEL, can_see
-from core.db.moderation import usage_since
-from core.moderation import Flag, badge, by_document, require_moderator
-from core.review import WINDOW, QueueItem, build_queue
+from core.auth import can_see
+from core.db import DocumentEntry
+from core.moderation import badge, require_moderator
+from core.review import QueueItem, gather, trainers
 from core.schema import Principal
 from service.components import Components
 from service.deps import CallerDep, ComponentsDep
@@ -40,7 +40,6 @@ from service.routes.moderation import (
 router = APIRouter(tags=["moderation"])
 
 EDIT_REQUESTED = "edit requested from the owners"
-_QUEUE_SCAN = 100_000  # documents read to build the queue (far above any test corpus)
 
 
 class AssignRequest(BaseModel):
@@ -106,7 +105,7 @@ def assign(
     """Make `reviewer` accountable (they must be a trainer or admin)."""
     require_moderator(caller)
     entry = visible_document(c.manifest, document_id, caller)
-    if body.reviewer not in _trainers(c, ("trainer", "admin")):
+    if body.reviewer not in trainers(c.keys, ("trainer", "admin")):
         raise RequestValidationError(
             [
                 {
@@ -180,29 +179,12 @@ def resolve(
     return state
 
 
-def _trainers(c: Components, roles: tuple[str, ...] = ("trainer",)) -> list[str]:
-    """User ids holding an active key of one of `roles` (the service's own key aside)."""
-    keys = c.keys.list(include_revoked=False, limit=10_000)
-    return sorted({k.user_id for k in keys if k.role in roles and k.label != LOCAL_KEY_LABEL})
-
-
 def _items(c: Components, caller: Principal, include_snoozed: bool) -> list[QueueItem]:
+    def visible(entry: DocumentEntry) -> bool:
+        return can_see(caller, entry.groups)
+
     now = datetime.now(UTC)
-    entries = [e for e in c.manifest.list_documents(limit=_QUEUE_SCAN) if can_see(caller, e.groups)]
-    flags: dict[str, list[Flag]] = {}
-    for f in c.moderation.open_flags():
-        flags.setdefault(f.document_id, []).append(f)
-    return build_queue(
-        entries,
-        by_document(c.moderation.all_states()),
-        flags,
-        usage_since(c.db, now - WINDOW),
-        c.moderation.assignments(),
-        _trainers(c),
-        now,
-        c.settings.moderation.expiring_days,
-        include_snoozed,
-    )
+    return gather(c.db, c.keys, visible, c.settings.moderation, now, include_snoozed)
 
 
 def _item_or_empty(c: Components, caller: Principal, document_id: str, title: str) -> ReviewItemOut:
