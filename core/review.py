@@ -34,7 +34,8 @@ from core.config import ModerationSettings
 from core.db.engine import Database
 from core.db.keys import KeyStore
 from core.db.manifest import DocumentEntry, ManifestStore
-from core.db.moderation import Assignment, ModerationStore, Usage, usage_since
+from core.db.moderation import Assignment, ModerationStore
+from core.db.usage import Usage, usage_since
 from core.moderation import CONTENT_CHANGED, Flag, ModerationState, by_document
 
 WINDOW = timedelta(days=30)  # the question log's look-back for citations and ratings

@@ -8,6 +8,8 @@
     keys.py      KeyStore: API keys (stored as sha256), their users, groups and roles
     questions.py QuestionStore: the question log and the feedback on answers
     moderation.py ModerationStore: trainers' states, their history, flags, review assignments
+    usage.py     usage_since: citations and negative ratings per document (review impact)
+    outbox.py    Outbox: the reviewers' digest messages, retried with backoff
     escalations.py EscalationStore: questions sent to experts, their history, people's away
 
 Runs on SQLite (default, a file under the data directory) and PostgreSQL; every failure

@@ -22,7 +22,7 @@ from sqlalchemy import Integer, String, Text, func, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core.db.engine import Database, upsert, utcnow
-from core.db.tables import Base, FeedbackRecord, QuestionRecord, UTCDateTime
+from core.db.tables import Base, UTCDateTime
 from core.moderation import (
     CONTENT_CHANGED,
     WHOLE_DOCUMENT,
@@ -346,43 +346,3 @@ def _flag(r: FlagRecord) -> Flag:
         note=r.note,
         created=r.created,
     )
-
-
-@dataclass
-class Usage:
-    """How answers used a document: citations and the negative feedback on those answers."""
-
-    cited: int = 0
-    negative: int = 0
-
-
-NEGATIVE_RATINGS = ("wrong_citation", "not_helpful")
-
-
-def usage_since(db: Database, since: datetime) -> dict[str, Usage]:
-    """Per document: answers since `since` that cited it, and negative ratings on them (a
-    rating of one citation counts for that citation's document only)."""
-    usage: dict[str, Usage] = {}
-    with db.session("read citation usage") as session:
-        cited = dict(
-            session.execute(
-                select(QuestionRecord.id, QuestionRecord.cited_document_ids).where(
-                    QuestionRecord.created >= since
-                )
-            ).all()
-        )
-        ratings = session.execute(
-            select(FeedbackRecord.question_id, FeedbackRecord.marker).where(
-                FeedbackRecord.created >= since, FeedbackRecord.rating.in_(NEGATIVE_RATINGS)
-            )
-        ).all()
-    for docs in cited.values():
-        for doc in dict.fromkeys(docs):
-            usage.setdefault(doc, Usage()).cited += 1
-    for question_id, marker in ratings:
-        docs = list(cited.get(question_id) or [])
-        if marker is not None:
-            docs = docs[marker - 1 : marker] if 0 < marker <= len(docs) else []
-        for doc in dict.fromkeys(docs):
-            usage.setdefault(doc, Usage()).negative += 1
-    return usage

@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from core.db.manifest import DocumentEntry
-from core.db.moderation import Assignment, Usage
+from core.db.moderation import Assignment
+from core.db.usage import Usage
 from core.moderation import CONTENT_CHANGED, Flag, ModerationState
 from core.review import build_queue, impact, reasons, reviewer, rotation
 
