@@ -13,6 +13,10 @@ Candidates are the people-to-contact ranking for the question as the asker may s
     4. otherwise whoever starts work next (the asker is shown when: "Aisha starts work in 3 h
        (Africa/Lagos)"); people without a known time zone come last, in ranking order
 
+A request unanswered after escalation.response_target_hours of the assignee's working time
+(`working_hours_between`, in their zone), or whose assignee left the directory, is reassigned
+to the next candidate by the same rules (`overdue`).
+
 A person the asker suggests gets the question whatever their load (`routing_for` only says
 when they are at work); a decline or a missed response target then routes by the rules above.
 """
@@ -136,3 +140,34 @@ def routing_for(person: Person, now: datetime, hours: Hours) -> Routing:
     if at_work(person.timezone, now, hours):
         return Routing(person, True, None)
     return Routing(person, False, next_start(person.timezone, now, hours))
+
+
+def working_hours_between(
+    timezone: str | None, start: datetime, end: datetime, hours: Hours
+) -> float:
+    """Working hours in that zone between two moments (wall-clock hours for an unknown zone)."""
+    start, end = as_utc(start), as_utc(end)
+    if end <= start:
+        return 0.0
+    local_start, local_end = local_now(timezone, start), local_now(timezone, end)
+    if local_start is None or local_end is None:
+        return (end - start).total_seconds() / 3600
+    total = 0.0
+    day = local_start.date()
+    while day <= local_end.date():
+        if day.weekday() < 5:
+            open_ = datetime(day.year, day.month, day.day, hours.start, tzinfo=local_start.tzinfo)
+            close = open_ + timedelta(hours=hours.end - hours.start)
+            overlap = min(close, local_end) - max(open_, local_start)
+            total += max(0.0, overlap.total_seconds() / 3600)
+        day += timedelta(days=1)
+    return total
+
+
+def overdue(
+    assignee: Person | None, assigned: datetime, now: datetime, hours: Hours, target_hours: float
+) -> bool:
+    """Whether a request must move on: its assignee left the directory, or let the target pass."""
+    if assignee is None or not assignee.in_directory:
+        return True
+    return working_hours_between(assignee.timezone, assigned, now, hours) >= target_hours

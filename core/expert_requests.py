@@ -4,6 +4,8 @@
                suggested person or the best available one (core/escalation.py over the experts
                ranking of the passages the asker may see, excluding the asker)
     decline    the assignee declines with a reason; the request goes to the next candidate
+    reassign_overdue  requests past the response target (working hours) or whose assignee
+               left the directory go to the next candidate; unrouted ones are retried
     answer     the assignee answers; the answer becomes a document of kind `answer` (question as
                title, the expert as author, asked/answered dates, audience = public when every
                passage behind the question was public, else the asker's groups), written to the
@@ -23,7 +25,7 @@ from typing import Protocol
 from core.config import Settings
 from core.db import Escalation, EscalationStore, ManifestStore, PeopleStore, QuestionEntry
 from core.errors import NotFoundError, PermissionDeniedError
-from core.escalation import Candidate, Hours, Routing, route, routing_for
+from core.escalation import Candidate, Hours, Routing, overdue, route, routing_for
 from core.experts import ExpertFinder
 from core.retrieval import QueryFilters, Retriever
 from core.schema import (
@@ -104,10 +106,11 @@ class ExpertRequests:
         now = self.clock()
         if to is not None:
             routing: Routing | None = routing_for(to, now, self.hours)
-            self.store.assign(escalation_id, to.id, caller.user_id, "suggested by the asker")
+            self.store.assign(escalation_id, to.id, caller.user_id, "suggested by the asker", now)
         else:
             ranked = [e.person for e in self.experts.rank(passages, now=now)]
-            routing = self._route(escalation_id, ranked, {caller.person_id}, now)
+            routing = self._choose(ranked, {caller.person_id}, now)
+            self._record(escalation_id, routing, now)
         return self.store.get(escalation_id), routing
 
     def decline(self, caller: Principal, escalation_id: str, reason: str) -> Escalation:
@@ -115,12 +118,8 @@ class ExpertRequests:
         request = self._assigned(caller, escalation_id)
         person_id = caller.person_id or ""
         self.store.decline(escalation_id, person_id, reason)
-        asker = Principal(user_id=request.asker_id, groups=request.groups, role="reader")
-        passages = self.retriever.search(request.question, asker).passages
         now = self.clock()
-        ranked = [e.person for e in self.experts.rank(passages, now=now)]
-        excluded = {*request.tried, person_id, request.asker_person_id or ""}
-        self._route(escalation_id, ranked, excluded, now)
+        self._record(escalation_id, self._best(request, {person_id}, now), now)
         return self.store.get(escalation_id)
 
     def answer(self, caller: Principal, escalation_id: str, text: str) -> Escalation:
@@ -162,10 +161,40 @@ class ExpertRequests:
             raise NotFoundError(f"request {escalation_id!r} is {request.status}, not open")
         return request
 
-    def _route(
-        self, escalation_id: str, ranked: list[Person], excluded: set[str], now: datetime
-    ) -> Routing | None:
-        """Route to the best candidate (or leave the request unrouted) and record it."""
+    def reassign_overdue(self) -> int:
+        """Move on every request whose assignee let the response target pass or left the
+        directory, and retry unrouted ones; returns how many moved."""
+        now = self.clock()
+        target = self.settings.escalation.response_target_hours
+        moved = 0
+        for request in self.store.waiting():
+            current = request.assignee_id
+            if current is not None and request.assigned is not None:
+                assignee = self.people.get_many([current]).get(current)
+                if not overdue(assignee, request.assigned, now, self.hours, target):
+                    continue
+                left = assignee is None or not assignee.in_directory
+                reason = "left the directory" if left else f"no answer within {target:g} working h"
+            else:
+                left, reason = True, "retried"
+            routing = self._best(request, {current or ""}, now)
+            if routing is None and not left:
+                continue  # nobody else: the current assignee keeps it
+            self._record(request.id, routing, now, reason)
+            moved += routing is not None
+        if moved:
+            log.info("requests reassigned", extra={"count": moved})
+        return moved
+
+    def _best(self, request: Escalation, excluded: set[str], now: datetime) -> Routing | None:
+        """The best candidate for a stored request, by the routing rules."""
+        asker = Principal(user_id=request.asker_id, groups=request.groups, role="reader")
+        passages = self.retriever.search(request.question, asker).passages
+        ranked = [e.person for e in self.experts.rank(passages, now=now)]
+        skip = {*excluded, *request.tried, request.asker_person_id or ""}
+        return self._choose(ranked, skip, now)
+
+    def _choose(self, ranked: list[Person], excluded: set[str], now: datetime) -> Routing | None:
         ids = [p.id for p in ranked]
         loads = self.store.open_counts()
         away = self.store.away(ids)
@@ -173,19 +202,26 @@ class ExpertRequests:
         candidates = [
             Candidate(directory.get(p.id, p), loads.get(p.id, 0), away.get(p.id)) for p in ranked
         ]
-        routing = route(
+        return route(
             candidates,
             now,
             hours=self.hours,
             load_cap=self.settings.escalation.load_cap,
-            excluded=excluded | set(self.store.get(escalation_id).tried),
+            excluded=excluded,
         )
+
+    def _record(
+        self, escalation_id: str, routing: Routing | None, now: datetime, why: str = ""
+    ) -> None:
+        """Assign to the routing's person, or leave the request unrouted; both recorded."""
+        prefix = f"{why}; " if why else ""
         if routing is None:
-            self.store.assign(escalation_id, None, SYSTEM, "no candidate is available")
-        else:
-            detail = routing.expected(now) + (" (over the load cap)" if routing.over_cap else "")
-            self.store.assign(escalation_id, routing.person.id, SYSTEM, detail)
-        return routing
+            self.store.assign(
+                escalation_id, None, SYSTEM, prefix + "no candidate is available", now
+            )
+            return
+        detail = routing.expected(now) + (" (over the load cap)" if routing.over_cap else "")
+        self.store.assign(escalation_id, routing.person.id, SYSTEM, prefix + detail, now)
 
 
 def paragraphs(text: str) -> list[Block]:

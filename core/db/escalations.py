@@ -148,9 +148,16 @@ class EscalationStore:
             _event(session, record.id, asker_id, "created", None, note, now)
         return record.id
 
-    def assign(self, escalation_id: str, person_id: str | None, who: str, detail: str) -> None:
-        """Route to a person (None: nobody fits, the request waits unrouted)."""
-        now = utcnow()
+    def assign(
+        self,
+        escalation_id: str,
+        person_id: str | None,
+        who: str,
+        detail: str,
+        at: datetime | None = None,
+    ) -> None:
+        """Route to a person (None: nobody fits, the request waits unrouted), as of `at`."""
+        now = at or utcnow()
         with self._lock, self._db.session("assign escalation") as session:
             record = _get(session, escalation_id)
             previous = record.assignee_id
@@ -197,6 +204,16 @@ class EscalationStore:
             .order_by(EscalationRecord.created, EscalationRecord.id)
         )
         with self._db.session("list inbox") as session:
+            return [_escalation(session, r) for r in session.scalars(stmt)]
+
+    def waiting(self) -> list[Escalation]:
+        """Every request not answered yet (open or unrouted), oldest first."""
+        stmt = (
+            select(EscalationRecord)
+            .where(EscalationRecord.status.in_(("open", "unrouted")))
+            .order_by(EscalationRecord.created, EscalationRecord.id)
+        )
+        with self._db.session("list waiting escalations") as session:
             return [_escalation(session, r) for r in session.scalars(stmt)]
 
     def asked_by(self, asker_id: str) -> list[Escalation]:

@@ -142,7 +142,8 @@ def get_request(
 
 @router.get("/inbox", response_model=Inbox, summary="Requests waiting for your answer")
 def inbox(caller: CallerDep, people: PeopleDep, r: RequestsDep) -> Inbox:
-    """Open requests assigned to the caller, oldest first."""
+    """Open requests assigned to the caller, oldest first (overdue ones move on first)."""
+    r.reassign_overdue()
     return Inbox(items=[_out(e, people, r) for e in r.inbox(_person_caller(caller))])
 
 

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from core.escalation import Candidate, Hours, Routing, at_work, next_start, route, routing_for
+from core.escalation import (
+    Candidate,
+    Hours,
+    Routing,
+    at_work,
+    next_start,
+    overdue,
+    route,
+    routing_for,
+    working_hours_between,
+)
 from core.schema import Person
 
 HOURS = Hours(9, 17)
@@ -107,3 +117,23 @@ def test_a_suggested_person_is_told_apart_by_presence() -> None:
     assert routing_for(AISHA, WED_1400, HOURS).at_work
     asleep = routing_for(KENJI, WED_1400, HOURS)
     assert not asleep.at_work and asleep.starts_at == datetime(2026, 12, 4, 0, 0, tzinfo=UTC)
+
+
+def test_working_hours_count_only_the_working_day_in_the_persons_zone() -> None:
+    # Friday 16:00 Lagos (15:00 UTC) to Monday 11:00 Lagos (10:00 UTC): 1 h + 2 h.
+    friday, monday = (
+        datetime(2026, 12, 4, 15, 0, tzinfo=UTC),
+        datetime(2026, 12, 7, 10, 0, tzinfo=UTC),
+    )
+    assert working_hours_between("Africa/Lagos", friday, monday, HOURS) == 3.0
+    assert working_hours_between("Africa/Lagos", monday, friday, HOURS) == 0.0
+    assert working_hours_between(None, friday, monday, HOURS) == 67.0  # wall clock
+
+
+def test_timeout_and_leaving_the_directory_make_a_request_overdue() -> None:
+    assigned = datetime(2026, 12, 4, 15, 0, tzinfo=UTC)  # Friday 16:00 in Lagos
+    monday_1030 = datetime(2026, 12, 7, 9, 30, tzinfo=UTC)  # 1 h + 1.5 h of work later
+    assert not overdue(AISHA, assigned, monday_1030, HOURS, target_hours=3)
+    assert overdue(AISHA, assigned, monday_1030 + timedelta(minutes=30), HOURS, target_hours=3)
+    assert overdue(GONE, assigned, assigned, HOURS, target_hours=3)
+    assert overdue(None, assigned, assigned, HOURS, target_hours=3)

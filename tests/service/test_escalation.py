@@ -159,3 +159,25 @@ def test_a_key_stands_for_its_person_and_keys_mode_has_no_demo_identities(
     assert keys_client.get("/me", headers=keys_callers.reader).json()["person"] is None
     assert keys_client.get("/me", headers=as_person(ANA)).status_code == 401
     assert keys_client.get("/inbox", headers=keys_callers.reader).status_code == 403
+
+
+def test_a_request_unanswered_past_the_target_moves_to_the_next_candidate(
+    app: TestClient,
+) -> None:
+    asked = _ask(app, "Which caterer do we use for the Lisbon summer party?", ANA)
+    request = app.post(
+        f"/questions/{asked['question_id']}/escalate", json={}, headers=as_person(ANA)
+    ).json()
+    assert request["assignee"]["id"] == DEV
+    requests = components(app).expert_requests
+    # Friday 05:00 UTC: Dev worked 6.5 h on Wednesday and 8 h on Thursday (target 8 h).
+    requests.clock = lambda: datetime(2026, 12, 5, 5, 0, tzinfo=UTC)
+    try:
+        waiting = app.get("/inbox", headers=as_person(DEV)).json()["items"]
+        assert request["id"] not in [r["id"] for r in waiting]
+    finally:
+        requests.clock = lambda: FROZEN
+    moved = app.get(f"/requests/{request['id']}", headers=as_person(ANA)).json()
+    assert moved["assignee"]["id"] not in (DEV, ANA)
+    last = moved["history"][-1]
+    assert last["action"] == "reassigned" and last["detail"].startswith("no answer within 8")
