@@ -2,17 +2,31 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 
 from core.db.insights import insert_questions
 from core.embedding import Embedder
 from examples.tools.question_log import generate
-from tests.ui.conftest import Service, _serve, _settings, app, no_exception, open_page
+from tests.ui.conftest import (
+    REPO,
+    Service,
+    _serve,
+    _settings,
+    app,
+    dead_url,
+    no_exception,
+    open_page,
+)
 
 PAGE = "views/insights.py"
 
@@ -62,3 +76,58 @@ def test_readers_get_no_insights(env: Service) -> None:
     # The page is not in a reader's navigation (the service refuses them anyway).
     with pytest.raises(ValueError, match="insights"):
         at.switch_page(PAGE)
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOT = REPO / "docs" / "screenshot-insights.png"
+
+
+@pytest.mark.skipif(not CHROMIUM.is_file(), reason="no Chromium (apt-get install chromium)")
+def test_the_page_in_a_real_browser(insights_service: Service, tmp_path: Path) -> None:
+    """A trainer signs in, opens Insights and sees topics; the screenshot is kept."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    url = dead_url()
+    env = {**os.environ, "WATERCOOLER_UI__SERVICE_URL": insights_service.url}
+    command = [
+        sys.executable, "-m", "streamlit", "run", "ui/app.py", "--server.port",
+        url.rsplit(":", 1)[1], "--server.address", "127.0.0.1", "--server.headless", "true",
+    ]  # fmt: skip
+    log = tmp_path / "streamlit.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, cwd=REPO, env=env, stdout=out, stderr=out)
+    try:
+        deadline = time.monotonic() + 60
+        while not _healthy(url):
+            assert process.poll() is None and time.monotonic() < deadline, log.read_text()
+            time.sleep(0.3)
+        with sync_api.sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox"]
+            )
+            try:
+                page = browser.new_page(viewport={"width": 1400, "height": 1300})
+                page.goto(url)
+                page.get_by_text("Sign in with an API key").click()
+                page.get_by_label("API key").fill(insights_service.trainer_key)
+                page.get_by_role("button", name="Sign in").click()
+                page.get_by_role("link", name="Insights").click()
+                page.wait_for_selector("text=questions in", timeout=120_000)
+                page.wait_for_selector("text=Why questions failed", timeout=60_000)
+                time.sleep(2.0)  # charts settle
+                shot = tmp_path / "screenshot-insights.png"
+                page.screenshot(path=str(shot), full_page=True)
+            finally:
+                browser.close()
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    assert shot.stat().st_size > 20_000
+    if os.environ.get("WATERCOOLER_UPDATE_SCREENSHOTS") == "1" or not SCREENSHOT.exists():
+        shutil.copyfile(shot, SCREENSHOT)
+
+
+def _healthy(url: str) -> bool:
+    try:
+        return httpx.get(f"{url}/_stcore/health", timeout=2).status_code == 200
+    except httpx.TransportError:
+        return False
