@@ -19,7 +19,7 @@ def test_search_lists_ranked_passages_with_highlights_and_facets(ui_env: Service
     page = html(at)
     assert page.count('class="wc-hit"') >= 5
     assert "<mark>" in page and PACKAGE in page
-    assert at.pills(key="search_kinds").options == ["Wiki", "Blog", "Doc", "Video"]
+    assert at.pills(key="search_kinds").options == ["Wiki", "Blog", "Doc", "Video", "Answer"]
     assert "Platform & LMS Engineering" in at.multiselect(key="search_teams").options
     counts = " ".join(c.value for c in at.caption)
     assert re.search(r"Doc \*\*\d+\*\*", counts)  # facet counts beside the filters
@@ -45,7 +45,7 @@ def _kind_counts(at: AppTest) -> dict[str, int]:
     caption = next(c.value for c in at.caption if c.value.startswith("In these results: "))
     first = caption.removeprefix("In these results: ").split(" · ")
     kinds = {name: int(n.strip("*")) for name, n in (p.rsplit(" ", 1) for p in first if p != "…")}
-    assert set(kinds) <= {"Wiki", "Blog", "Doc", "Video"}, caption
+    assert set(kinds) <= {"Wiki", "Blog", "Doc", "Video", "Answer"}, caption
     return kinds
 
 
