@@ -530,3 +530,27 @@ class Inbox(BaseModel):
     """The open requests assigned to the caller."""
 
     items: list[ExpertRequest] = Field(default_factory=list)
+
+
+class RequestFigures(BaseModel):
+    """How one person or team handled requests (core/request_stats.py)."""
+
+    name: str
+    person_id: str | None = None
+    assigned: int
+    answered: int
+    declined: int
+    reassigned_away: int
+    answer_rate: float | None = None
+    median_hours_to_answer: float | None = None
+    decline_reasons: dict[str, int] = Field(default_factory=dict)
+
+
+class RequestStats(BaseModel):
+    """Ask-an-expert figures over a period, per person and per team."""
+
+    days: int
+    requests: int
+    answered: int
+    people: list[RequestFigures] = Field(default_factory=list)
+    teams: list[RequestFigures] = Field(default_factory=list)

@@ -216,6 +216,16 @@ class EscalationStore:
         with self._db.session("list waiting escalations") as session:
             return [_escalation(session, r) for r in session.scalars(stmt)]
 
+    def since(self, moment: datetime) -> list[Escalation]:
+        """Every request created since a moment, with its history (for the stats)."""
+        stmt = (
+            select(EscalationRecord)
+            .where(EscalationRecord.created >= moment)
+            .order_by(EscalationRecord.created, EscalationRecord.id)
+        )
+        with self._db.session("list escalations") as session:
+            return [_escalation(session, r) for r in session.scalars(stmt)]
+
     def asked_by(self, asker_id: str) -> list[Escalation]:
         """The requests this caller sent, newest first."""
         stmt = (

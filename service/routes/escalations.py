@@ -12,9 +12,10 @@ POST /requests/{id}/decline       the assignee declines: routed to the next cand
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, Depends, Query, status
 from fastapi.exceptions import RequestValidationError
 
 from core.api import (
@@ -26,12 +27,16 @@ from core.api import (
     Inbox,
     Me,
     RelatedDocument,
+    RequestFigures,
+    RequestStats,
     RequestStep,
 )
+from core.auth import require_role
 from core.db import Escalation
 from core.errors import PermissionDeniedError
 from core.escalation import routing_for
 from core.expert_requests import ExpertRequests
+from core.request_stats import Tally, by_team, tally
 from core.schema import Person, PersonRef, Principal
 from service.deps import CallerDep, ComponentsDep, PeopleDep, QuestionsDep
 from service.errors import ERROR_RESPONSES, ErrorBody
@@ -174,6 +179,50 @@ def decline(
     """Record the decline and route the request on."""
     request = r.decline(_person_caller(caller), request_id, body.reason.strip())
     return _out(request, people, r)
+
+
+@router.get(
+    "/experts/requests/stats",
+    response_model=RequestStats,
+    summary="How experts handle requests: answer rate, time to answer, declines (trainers)",
+    responses={**ERROR_RESPONSES},
+)
+def stats(
+    caller: CallerDep,
+    people: PeopleDep,
+    r: RequestsDep,
+    days: Annotated[int, Query(ge=1, le=3650)] = 90,
+) -> RequestStats:
+    """Figures per person and per team over the last `days` days."""
+    require_role(caller, "trainer")
+    requests = r.store.since(r.clock() - timedelta(days=days))
+    per_person = tally(requests)
+    directory = people.get_many(list(per_person))
+    teams = by_team(per_person, directory)
+
+    def figures(name: str, t: Tally, person_id: str | None = None) -> RequestFigures:
+        return RequestFigures(
+            name=name,
+            person_id=person_id,
+            assigned=t.assigned,
+            answered=t.answered,
+            declined=t.declined,
+            reassigned_away=t.reassigned_away,
+            answer_rate=t.answer_rate,
+            median_hours_to_answer=t.median_hours,
+            decline_reasons=dict(t.decline_reasons),
+        )
+
+    return RequestStats(
+        days=days,
+        requests=len(requests),
+        answered=sum(e.status == "answered" for e in requests),
+        people=[
+            figures(directory[pid].name if pid in directory else pid, t, pid)
+            for pid, t in sorted(per_person.items(), key=lambda i: (-i[1].assigned, i[0]))
+        ],
+        teams=[figures(team, t) for team, t in sorted(teams.items())],
+    )
 
 
 def _target(to: str, caller: Principal, people: PeopleDep) -> Person:

@@ -181,3 +181,15 @@ def test_a_request_unanswered_past_the_target_moves_to_the_next_candidate(
     assert moved["assignee"]["id"] not in (DEV, ANA)
     last = moved["history"][-1]
     assert last["action"] == "reassigned" and last["detail"].startswith("no answer within 8")
+
+
+def test_request_stats_are_for_trainers_and_count_answers(app: TestClient) -> None:
+    assert app.get("/experts/requests/stats", headers=as_person(DEV)).status_code == 403
+    _, admin_key = components(app).keys.create("stats-admin", [], "admin")
+    got = app.get("/experts/requests/stats", headers={"Authorization": f"Bearer {admin_key}"})
+    assert got.status_code == 200, got.text
+    stats = got.json()
+    dev = next(p for p in stats["people"] if p["person_id"] == DEV)
+    assert dev["answered"] >= 1 and dev["assigned"] >= dev["answered"]
+    assert stats["answered"] >= 1 and any(t["name"] == "Platform" for t in stats["teams"])
+    assert app.get("/experts/requests/stats?days=0", headers=as_person(DEV)).status_code == 422
