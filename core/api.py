@@ -511,7 +511,7 @@ class ExpertRequest(BaseModel):
     question_id: str
     question: str
     note: str | None = None
-    status: Literal["open", "answered", "unrouted"]
+    status: Literal["open", "answered", "unrouted", "retracted"]
     asker: PersonRef | None = None
     assignee: Person | None = None
     expected: str | None = Field(None, description="when the assignee is expected to see it")

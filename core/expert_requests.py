@@ -6,10 +6,12 @@
     decline    the assignee declines with a reason; the request goes to the next candidate
     reassign_overdue  requests past the response target (working hours) or whose assignee
                left the directory go to the next candidate; unrouted ones are retried
-    answer     the assignee answers; the answer becomes a document of kind `answer` (question as
-               title, the expert as author, asked/answered dates, audience = public when every
-               passage behind the question was public, else the asker's groups), written to the
-               index at once through ingestion's own writer, under its own source
+    answer     the assignee answers (its author may answer again: an edit); the answer
+               becomes a document of kind `answer` (question as title, the expert as author,
+               asked/answered dates, audience = public when every passage behind the question
+               was public, else the asker's groups), written to the index at once through
+               ingestion's own writer, under its own source
+    retract    the author takes the answer back: its document leaves the index
 
 Every step lands in the request's history (core/db/escalations.py).
 """
@@ -48,6 +50,10 @@ class KnowledgeWriter(Protocol):
 
     def write_documents(self, source: str, docs: list[Document]) -> object:
         """Chunk, embed and write these documents now."""
+        ...
+
+    def delete_documents(self, document_ids: list[str]) -> None:
+        """Remove documents from the index and the manifest."""
         ...
 
 
@@ -123,8 +129,11 @@ class ExpertRequests:
         return self.store.get(escalation_id)
 
     def answer(self, caller: Principal, escalation_id: str, text: str) -> Escalation:
-        """The assignee's answer, stored and written to the index as a document of kind answer."""
-        request = self._assigned(caller, escalation_id)
+        """The assignee's answer (or its author's edit), written to the index as a document of
+        kind answer."""
+        request = self.store.get(escalation_id)
+        if not (request.status == "answered" and request.answered_by == caller.person_id):
+            request = self._assigned(caller, escalation_id)
         expert = self.people.get(caller.person_id or "")
         now = self.clock()
         source = self.settings.escalation.answers_source
@@ -147,6 +156,16 @@ class ExpertRequests:
             "expert answered",
             extra={"request": escalation_id, "person_id": expert.id, "document": doc.id},
         )
+        return self.store.get(escalation_id)
+
+    def retract(self, caller: Principal, escalation_id: str) -> Escalation:
+        """The author takes an answer back: its document leaves the index at once."""
+        request = self.store.get(escalation_id)
+        if request.answered_by is None or request.answered_by != caller.person_id:
+            raise PermissionDeniedError("only the author of an answer can retract it")
+        if request.document_id:
+            self.writer.delete_documents([request.document_id])
+        self.store.retract(escalation_id, request.answered_by)
         return self.store.get(escalation_id)
 
     def inbox(self, caller: Principal) -> list[Escalation]:

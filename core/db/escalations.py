@@ -23,8 +23,8 @@ from core.db.engine import Database, utcnow
 from core.db.tables import Base, UTCDateTime
 from core.errors import NotFoundError
 
-Status = Literal["open", "answered", "unrouted"]
-Action = Literal["created", "routed", "declined", "reassigned", "answered", "unrouted"]
+Status = Literal["open", "answered", "unrouted", "retracted"]
+Action = Literal["created", "routed", "declined", "reassigned", "answered", "unrouted", "retracted"]
 
 
 class EscalationRecord(Base):
@@ -190,6 +190,14 @@ class EscalationStore:
             record.answered_by = person_id
             record.document_id = document_id
             _event(session, escalation_id, person_id, "answered", person_id, document_id, now)
+
+    def retract(self, escalation_id: str, person_id: str) -> None:
+        """The author took the answer back (the text stays in the history's request)."""
+        with self._lock, self._db.session("retract answer") as session:
+            record = _get(session, escalation_id)
+            record.status = "retracted"
+            gone, record.document_id = record.document_id, None
+            _event(session, escalation_id, person_id, "retracted", person_id, gone, utcnow())
 
     def get(self, escalation_id: str) -> Escalation:
         """The request with this id, with its history."""

@@ -167,6 +167,17 @@ def answer(
     return _out(r.answer(_person_caller(caller), request_id, body.text), people, r)
 
 
+@router.delete(
+    "/requests/{request_id}/answer",
+    response_model=ExpertRequest,
+    summary="Retract your answer: it is no longer searchable or cited",
+    responses={**ERROR_RESPONSES, **FORBIDDEN},
+)
+def retract(request_id: str, caller: CallerDep, people: PeopleDep, r: RequestsDep) -> ExpertRequest:
+    """Remove the answer's document from the index."""
+    return _out(r.retract(_person_caller(caller), request_id), people, r)
+
+
 @router.post(
     "/requests/{request_id}/decline",
     response_model=ExpertRequest,

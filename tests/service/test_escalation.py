@@ -193,3 +193,30 @@ def test_request_stats_are_for_trainers_and_count_answers(app: TestClient) -> No
     assert dev["answered"] >= 1 and dev["assigned"] >= dev["answered"]
     assert stats["answered"] >= 1 and any(t["name"] == "Platform" for t in stats["teams"])
     assert app.get("/experts/requests/stats?days=0", headers=as_person(DEV)).status_code == 422
+
+
+def test_the_author_edits_then_retracts_an_answer(app: TestClient) -> None:
+    asked = _ask(app, "Is there a quiet room at the Lisbon office?", ANA)
+    sent = app.post(
+        f"/questions/{asked['question_id']}/escalate", json={"to": DEV}, headers=as_person(ANA)
+    ).json()
+    url = f"/requests/{sent['id']}/answer"
+    first = app.post(
+        url, json={"text": "Yes, room 2.14 on the second floor."}, headers=as_person(DEV)
+    )
+    document_id = first.json()["document_id"]
+    c = components(app)
+    edited = "Yes, room 2.14 on the second floor; book it at reception."
+    assert app.post(url, json={"text": edited}, headers=as_person(ANA)).status_code == 403
+    again = app.post(url, json={"text": edited}, headers=as_person(DEV))
+    assert again.status_code == 200 and again.json()["answer"] == edited
+    assert c.manifest.load_document(document_id).text == edited
+    entry = c.manifest.get_document(document_id)
+    chunk_ids = entry.chunk_ids if entry else []
+    assert len(c.index.retrieve(chunk_ids)) == len(chunk_ids) > 0
+    assert app.delete(url, headers=as_person(ANA)).status_code == 403
+    retracted = app.delete(url, headers=as_person(DEV))
+    assert retracted.status_code == 200 and retracted.json()["status"] == "retracted"
+    assert retracted.json()["history"][-1]["action"] == "retracted"
+    assert chunk_ids and c.index.retrieve(chunk_ids) == []
+    assert c.manifest.get_document(document_id) is None
