@@ -47,6 +47,7 @@ run: install
 	    2>/dev/null && break; \
 	  sleep 0.5; \
 	done; \
+	$(PY) -m examples.tools.expert_requests --service-url $(SERVICE_URL) --if-empty || true; \
 	echo; echo "  Watercooler is running: open http://$(LOCAL_HOST):$(UI_PORT)"; \
 	echo "  (API: $(SERVICE_URL)/docs; Ctrl-C stops both)"; echo; \
 	WATERCOOLER_UI__SERVICE_URL=$(SERVICE_URL) $(PY) -m streamlit run ui/app.py \

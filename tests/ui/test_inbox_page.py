@@ -4,6 +4,10 @@ which keeps this session's sample index unchanged)."""
 
 from __future__ import annotations
 
+import pytest
+
+from core.client import WatercoolerClient
+from examples.tools import expert_requests
 from tests.ui.conftest import UNANSWERABLE, Service, app, html, no_exception, open_page
 from ui.session import DEMO_PERSON
 
@@ -50,3 +54,18 @@ def test_a_guest_is_offered_demo_identities_and_has_no_person(ui_env: Service) -
     picker = [s for s in at.selectbox if s.label == "Demo identity"]
     assert picker and picker[0].value == "" and len(picker[0].options) > 10
     assert "DEMO · acting as" not in html(at)
+
+
+def test_the_sample_requests_show_the_loop_at_once(
+    ui_env: Service, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert expert_requests.main(["--service-url", ui_env.url]) == 0
+    store = ui_env.server.components.expert_requests.store
+    waiting = store.inbox(expert_requests.WAITING)
+    assert [r.question for r in waiting] == [expert_requests.OPEN_QUESTION]
+    with WatercoolerClient(ui_env.url) as http:
+        answer = http.ask("Where do I leave my bike at the London office?")
+    assert answer.citations and answer.citations[0].kind == "answer"
+    assert answer.people[0].person.id == expert_requests.ANSWERER
+    assert expert_requests.main(["--service-url", ui_env.url, "--if-empty"]) == 0
+    assert "sample requests exist" in capsys.readouterr().out
