@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 
 from core.embedding import Embedder
 from core.schema import person_id_for
+from service.__main__ import main as service_cli
 from service.main import create_app
 from tests.service.conftest import Callers, components, ingest, make_settings, wait_for_job
 
@@ -220,3 +221,15 @@ def test_the_author_edits_then_retracts_an_answer(app: TestClient) -> None:
     assert retracted.json()["history"][-1]["action"] == "retracted"
     assert chunk_ids and c.index.retrieve(chunk_ids) == []
     assert c.manifest.get_document(document_id) is None
+
+
+def test_keys_create_person_names_a_directory_person_by_email(
+    app: TestClient, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("WATERCOOLER_DATA_DIR", str(components(app).settings.data_dir))
+    argv = ["keys", "create", "--user", "dev", "--person", "DEV.PATEL@example.com"]
+    assert service_cli(argv) == 0
+    key = capsys.readouterr().out.strip()
+    assert app.get("/me", headers={"X-API-Key": key}).json()["person"]["id"] == DEV
+    assert service_cli([*argv[:-1], "nobody@example.com"]) == 2
+    assert "no person with email 'nobody@example.com'" in capsys.readouterr().err
