@@ -95,8 +95,8 @@ class Assistant:
         principal: Principal,
         filters: QueryFilters | None = None,
         generator: str = "extractive",
-        limit: int | None = None,
         *,
+        limit: int | None = None,
         now: datetime | None = None,
     ) -> Answer:
         """A cited answer, or an abstention, with the people to contact.
@@ -118,8 +118,8 @@ class Assistant:
         principal: Principal,
         filters: QueryFilters | None = None,
         generator: str = "extractive",
-        limit: int | None = None,
         *,
+        limit: int | None = None,
         now: datetime | None = None,
     ) -> Iterator[StreamEvent]:
         """The answer as events: tokens (markers already renumbered), citations, people, done."""

@@ -95,11 +95,15 @@ def client(key: str | None = None) -> WatercoolerClient:
 
 
 @st.cache_data(ttl=10, show_spinner=False)
-def health(service_url: str) -> Health:
-    """The service's health, cached for a few seconds (it is shown on every page)."""
+def health(service_url: str, key: str | None = None) -> Health:
+    """The service's health as this key may see it, cached for a few seconds (every page shows it).
+
+    In keys mode /health without a key says only ok/unavailable, so the signed-in key is sent;
+    it is part of the cache key, so one user's counts are never shown to another.
+    """
     s = settings()
     with WatercoolerClient(
-        service_url, timeout=min(s.timeout_s, 5.0), hint=UNAVAILABLE_HINT
+        service_url, key, timeout=min(s.timeout_s, 5.0), hint=UNAVAILABLE_HINT
     ) as http:
         return http.health()
 

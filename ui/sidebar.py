@@ -20,11 +20,13 @@ def status_box(health: Health, url: str) -> None:
     ok = health.status == "ok"
     dot = "on" if ok else "off"
     state = "Service ready" if ok else "Service degraded"
-    held = f"{c.documents or 0:,} documents · {c.chunks or 0:,} passages · {c.people or 0:,} people"
+    # Counts the caller may not see (keys mode, not signed in) are absent, not zero.
+    parts = [(c.documents, "documents"), (c.chunks, "passages"), (c.people, "people")]
+    held = " · ".join(f"{n:,} {what}" for n, what in parts if n is not None)
     job = "<br>An ingestion job is running" if health.ingest_job else ""
     st.html(
         f'<div class="wc-status"><span class="wc-dot wc-dot-{dot}"></span><b>{state}</b><br>'
-        f"{esc(held)}{job}<br><span style='color:#6b7280'>{esc(url)}</span></div>"
+        f"{esc(held) or 'Sign in to see what it holds'}{job}<br><span style='color:#6b7280'>{esc(url)}</span></div>"
     )
     for problem in health.problems:
         st.warning(problem, icon=":material/warning:")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 
@@ -87,3 +88,19 @@ def test_a_guest_is_told_the_command_that_makes_an_admin_key_and_it_works(
     at.switch_page("views/ingestion.py").run()  # listed now: the key is an admin's
     no_exception(at)
     assert "Ingestion" in html(at)
+
+
+def test_a_signed_in_reader_sees_what_the_service_holds_in_keys_mode(
+    keys_service: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WATERCOOLER_UI__SERVICE_URL", keys_service.url)
+    anonymous = app().run()
+    no_exception(anonymous)
+    assert "Sign in to see what it holds" in html(anonymous)
+    assert "0 documents" not in html(anonymous)
+
+    signed_in = app(keys_service.reader_key).run()
+    no_exception(signed_in)
+    page = html(signed_in)
+    # /health without the key shows no counts in keys mode: the sidebar must send the key
+    assert re.search(r"[1-9][\d,]* documents · [1-9][\d,]* passages", page), page[:2000]
