@@ -26,7 +26,8 @@ def status_box(health: Health, url: str) -> None:
     job = "<br>An ingestion job is running" if health.ingest_job else ""
     st.html(
         f'<div class="wc-status"><span class="wc-dot wc-dot-{dot}"></span><b>{state}</b><br>'
-        f"{esc(held) or 'Sign in to see what it holds'}{job}<br><span style='color:#6b7280'>{esc(url)}</span></div>"
+        f"{esc(held) or 'Sign in to see what it holds'}{job}<br>"
+        f"<span style='color:#6b7280'>{esc(url)}</span></div>"
     )
     for problem in health.problems:
         st.warning(problem, icon=":material/warning:")
