@@ -24,6 +24,7 @@ from ui.style import avatar_colour
 
 MAX_EVIDENCE = 3
 MAX_WHY_CHARS = 34  # a title that fits one line of a contact card in a 1400-px-wide window
+CLOSEST_CHARS = 400  # enough of a nearest passage to judge whether it is worth opening
 
 
 def person_html(
@@ -157,3 +158,20 @@ def source_card(citation: Citation, document: DocumentResponse | None) -> bool:
             )
         flag_form(citation.document_id, citation.chunk_id, f"citation-{citation.marker}")
         return wrong
+
+
+def closest_card(citation: Citation) -> None:
+    """A passage the assistant found nearest when it abstained: read it, or open it in context."""
+    with st.container(border=True, gap="small"):
+        st.html(
+            source_header_html(
+                None,
+                citation.title,
+                citation.kind,
+                crumbs=citation.heading_path,
+                link=original_link(citation.url, citation.path, citation.time_start),
+                moderation=citation.moderation,
+            )
+            + f'<div class="wc-passage">{esc(shorten(citation.text, CLOSEST_CHARS))}</div>'
+        )
+        nav.document_link("Open in context", citation.document_id, citation.chunk_id)

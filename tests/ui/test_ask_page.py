@@ -74,6 +74,11 @@ def test_abstention_says_so_and_still_names_people(ui_env: Service) -> None:
     page = html(at)
     assert "No answer found" in page and 'class="wc-cite"' not in page
     assert page.count('class="wc-person-name"') >= 1
+    closest = at.session_state["ask_result"].result.closest
+    assert closest, "an abstention carries the nearest passages"
+    assert "Closest I found" in page
+    for passage in closest:
+        assert esc(passage.title) in page
 
 
 def test_examples_come_from_the_content_and_one_is_asked(ui_env: Service) -> None:

@@ -11,7 +11,7 @@ from core.api import AskResponse, DocumentResponse
 from core.client import ClientError, DoneEvent, NotFound, TokenEvent, WatercoolerClient
 from core.schema import Rating
 from ui import session
-from ui.cards import contact_card, source_card
+from ui.cards import closest_card, contact_card, source_card
 from ui.markup import answer_html, esc, md_escape
 from ui.session import AskView
 
@@ -145,6 +145,11 @@ def answer_panel(view: AskView) -> None:
                 _rate(view, "not_helpful")
                 st.rerun()
     expert_offer(view)
+    if result.abstained and result.closest:
+        st.html('<div class="wc-label">Closest I found</div>')
+        st.caption("Not enough to answer from, but maybe a way on.")
+        for passage in result.closest:
+            closest_card(passage)
     if result.citations:
         st.html(f'<div class="wc-label">Sources ({len(result.citations)})</div>')
     for citation in result.citations:
