@@ -115,7 +115,7 @@ def exit_status(code: str | None) -> int:
 def _service_answers(url: str) -> bool:
     """Whether a Watercooler service answers at `url` (its health, healthy or not)."""
     try:
-        with WatercoolerClient(url, timeout=PROBE_TIMEOUT_S) as client:
+        with WatercoolerClient(url, timeout=PROBE_TIMEOUT_S, warn_unavailable=False) as client:
             client.health()
     except ClientError:
         return False

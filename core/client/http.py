@@ -67,8 +67,10 @@ class WatercoolerClient:
         transport: httpx.BaseTransport | None = None,
         hint: str = "Start it with `make run`.",
         demo_person: str | None = None,
+        warn_unavailable: bool = True,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        self.warn_unavailable = warn_unavailable  # False for probes where no answer is normal
         self.hint = hint  # what to do when nothing answers, in the caller's terms
         self.sends_key = bool(api_key)
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
@@ -102,7 +104,8 @@ class WatercoolerClient:
     # -- plumbing -------------------------------------------------------------------------
 
     def _unavailable(self, exc: httpx.HTTPError) -> ServiceUnavailable:
-        log.warning("service call failed", extra={"url": self.base_url, "reason": repr(exc)})
+        level = logging.WARNING if self.warn_unavailable else logging.DEBUG
+        log.log(level, "service call failed", extra={"url": self.base_url, "reason": repr(exc)})
         return ServiceUnavailable(
             f"The Watercooler service at {self.base_url} is not answering "
             f"({type(exc).__name__}). {self.hint}"

@@ -89,3 +89,18 @@ def test_failures_become_clear_errors(service: Service, client: WatercoolerClien
 def test_server_sent_events_are_parsed() -> None:
     lines = ["event: token", 'data: "a"', "", ": a comment", "data: x", "data: y", "", "data: z"]
     assert list(frames(iter(lines))) == [("token", '"a"'), ("message", "x\ny"), ("message", "z")]
+
+
+@pytest.mark.parametrize("warn", [True, False])
+def test_a_probe_that_finds_no_service_does_not_warn(
+    warn: bool, caplog: pytest.LogCaptureFixture
+) -> None:
+    with (
+        caplog.at_level("DEBUG", logger="core.client.http"),
+        WatercoolerClient(dead_url(), timeout=2, warn_unavailable=warn) as http,
+        pytest.raises(ServiceUnavailable),
+    ):
+        http.health()
+    levels = [r.levelname for r in caplog.records if r.message == "service call failed"]
+    # the ingest CLI probes for a running service on every run: no answer is normal there
+    assert levels == (["WARNING"] if warn else ["DEBUG"])
