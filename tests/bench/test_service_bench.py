@@ -89,3 +89,29 @@ def test_quick_run_end_to_end(tmp_path: Path) -> None:
     assert size["http"]["load"]["errors"] == 0 and size["http"]["load"]["requests_ok"] > 0
     assert size["index"]["hybrid"]["edge"]["n"] == size["index"]["hybrid"]["local_mode"]["n"]
     assert "targets on 2 cores" in report(figures)
+
+
+class _Timed:
+    """An index stand-in for the side-by-side timer: it only has to answer search()."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def search(self, **_: object) -> list[object]:
+        self.calls += 1
+        return []
+
+
+def test_side_by_side_without_local_queries_skips_the_comparison() -> None:
+    from bench.service_bench import Query, _side_by_side
+
+    edge, local = _Timed(), _Timed()
+    batch = [Query(text="q", dense=[0.0, 0.0, 0.0], sparse=SparseVector([], []))] * 4
+    figures = _side_by_side(
+        {"edge": edge, "local_mode": local},  # type: ignore[dict-item]
+        batch,
+        {},
+        local_limit=0,
+    )
+    assert edge.calls == 5 and local.calls == 1  # the warm-up only
+    assert figures["edge"]["p50_ms"] >= 0 and "ratio_local_over_edge" not in figures
