@@ -7,6 +7,7 @@ Environment variables use the prefix ``WATERCOOLER_`` and ``__`` for nesting, e.
 from __future__ import annotations
 
 import difflib
+import ipaddress
 import logging
 import os
 from collections.abc import Mapping
@@ -77,11 +78,28 @@ class IndexSettings(BaseModel):
     api_key: SecretStr | None = None
     collection: str = "watercooler"
     timeout_s: float = Field(10.0, gt=0)
+    # Server backend only; the layout applies when the collection is created (docs/deployment.md).
+    shard_number: int = Field(1, ge=1, le=1000, description="shards of a new collection")
+    replication_factor: int = Field(1, ge=1, le=100, description="copies of each shard")
+    write_consistency_factor: int = Field(
+        1, ge=1, le=100, description="replicas that must confirm a write"
+    )
+    on_disk_payload: bool = Field(True, description="payloads on disk; indexed fields stay in RAM")
+    vectors_on_disk: bool = Field(False, description="original dense vectors memory-mapped")
+    quantization: Literal["none", "int8"] = Field(
+        "none", description="scalar quantization of the dense vectors, kept in RAM"
+    )
+    rescore: bool = Field(True, description="re-rank quantized results with the originals")
+    oversampling: float = Field(2.0, ge=1, le=16, description="candidates per result to rescore")
 
     @model_validator(mode="after")
     def _server_needs_url(self) -> IndexSettings:
         if self.backend == "server" and not self.url:
             raise ValueError("index.backend=server needs index.url (WATERCOOLER_INDEX__URL)")
+        if self.write_consistency_factor > self.replication_factor:
+            raise ValueError(
+                "index.write_consistency_factor cannot exceed index.replication_factor"
+            )
         return self
 
 
@@ -127,6 +145,16 @@ class IngestSettings(BaseModel):
     )
     max_chunks_per_file: int = Field(
         20_000, ge=1, description="a file yielding more chunks is skipped (bounds embedding)"
+    )
+    parse_workers: int | None = Field(
+        None,
+        ge=1,
+        le=256,
+        description="parser processes of a job; empty = the cores the encoder leaves free "
+        "(cores - torch threads on a CPU, cores - 1 beside a GPU), at least 1",
+    )
+    parse_cache_mb: int = Field(
+        512, ge=0, description="parsed files kept under <data dir>/parse-cache (0: no cache)"
     )
 
 
@@ -276,6 +304,17 @@ class ServiceSettings(BaseModel):
     max_body_bytes: int = Field(
         1_048_576, ge=1024, description="largest request body; a larger one is refused (413)"
     )
+    rate_limit: str | None = Field(
+        None,
+        description="requests per caller (key, token or address), e.g. '120/minute' "
+        "(service/ratelimit.py); none: no limit",
+    )
+    rate_limit_storage: str = Field(
+        "memory://", description="where counts live: memory:// (per process) or redis://host/db"
+    )
+    log_format: Literal["text", "json"] = Field(
+        "text", description="'json': one JSON object per log line (for log collectors)"
+    )
 
     @model_validator(mode="after")
     def _no_placeholder_key(self) -> ServiceSettings:
@@ -309,6 +348,14 @@ class EscalationSettings(BaseModel):
     )
     answers_source: str = Field(
         "expert-answers", min_length=1, description="the source name of experts' answers"
+    )
+    notify_in_working_hours: bool = Field(
+        True, description="hold a notification until the recipient's working day starts"
+    )
+    check_interval_s: float = Field(
+        300.0,
+        ge=0,
+        description="the service's timer: overdue requests and due notifications (0: off)",
     )
 
 
@@ -399,6 +446,64 @@ class ExamplesSettings(BaseModel):
     )
 
 
+class AuthSettings(BaseModel):
+    """Sign-in besides API keys: OIDC bearer tokens and a trusted reverse proxy (core/auth.py)."""
+
+    oidc_issuer: str | None = Field(None, description="the provider's issuer URL; none: no OIDC")
+    oidc_audience: str | None = Field(None, description="the audience tokens must name")
+    oidc_jwks_url: str | None = Field(
+        None, description="the provider's JWKS; default: from the issuer's discovery document"
+    )
+    oidc_email_claim: str = "email"
+    oidc_groups_claim: str = "groups"
+    oidc_algorithms: list[str] = Field(default_factory=lambda: ["RS256", "ES256"])
+    oidc_leeway_s: float = Field(30.0, ge=0, le=600, description="clock skew allowed")
+    oidc_timeout_s: float = Field(5.0, gt=0, description="fetching the discovery document/JWKS")
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="addresses or CIDRs whose X-Forwarded-Email/-Groups headers are trusted",
+    )
+    proxy_email_header: str = "X-Forwarded-Email"
+    proxy_groups_header: str = "X-Forwarded-Groups"
+    admin_groups: list[str] = Field(default_factory=list, description="groups made admins")
+    trainer_groups: list[str] = Field(default_factory=list, description="groups made trainers")
+
+    @model_validator(mode="after")
+    def _complete(self) -> AuthSettings:
+        if self.oidc_issuer and not self.oidc_audience:
+            raise ValueError("auth.oidc_audience is required with auth.oidc_issuer")
+        for entry in self.trusted_proxies:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError as exc:
+                raise ValueError(f"auth.trusted_proxies: {entry!r} is not an address") from exc
+        return self
+
+
+class QueueSettings(BaseModel):
+    """The job queue on Redis (RQ) whose workers run ingestion jobs (service/queue*.py)."""
+
+    enabled: bool | None = Field(
+        None,
+        description="jobs go to the queue and run in `python -m service worker` processes; "
+        "empty: with index.backend=server (the embedded index keeps in-process jobs)",
+    )
+    redis_url: SecretStr = Field(
+        SecretStr("redis://127.0.0.1:6379/0"), description="redis://[:password@]host:port/db"
+    )
+    name: str = Field(
+        "watercooler", pattern=r"^[A-Za-z0-9_.-]+$", description="queue name and key prefix"
+    )
+    job_timeout_s: int = Field(6 * 3600, ge=10, description="longest ingestion job")
+    retries: int = Field(2, ge=0, le=10, description="re-runs of a job whose worker died")
+    heartbeat_s: int = Field(
+        30, ge=2, le=3600, description="a job whose worker is silent this long is retried"
+    )
+    scheduler_interval_s: float = Field(
+        15.0, gt=0, le=3600, description="how often workers look for due syncs and dead jobs"
+    )
+
+
 _PLACEHOLDER_SECRETS = {"changeme", "change-me", "secret", "password", "admin", "wc_changeme"}
 
 
@@ -426,8 +531,10 @@ class Settings(BaseSettings):
     examples: ExamplesSettings = ExamplesSettings()
     insights: InsightsSettings = InsightsSettings()
     service: ServiceSettings = ServiceSettings()
+    auth: AuthSettings = AuthSettings()
     moderation: ModerationSettings = ModerationSettings()
     eval: EvalSettings = EvalSettings()
+    queue: QueueSettings = QueueSettings()
 
     @model_validator(mode="before")
     @classmethod

@@ -18,6 +18,7 @@ from core.db import (
     KeyStore,
     ManifestStore,
     ModerationStore,
+    Outbox,
     PeopleStore,
     QuestionStore,
     RunStore,
@@ -28,11 +29,13 @@ from core.errors import (
     VectorIndexError,
     WatercoolerError,
 )
+from core.expert_notify import Notifier
 from core.expert_requests import ExpertRequests
 from core.experts import ExpertFinder
 from core.generation import Generator
 from core.index.base import VectorIndex
 from core.index.factory import open_index
+from core.queue import JobLauncher, uses_queue
 from core.rerank import Reranker
 from core.retrieval import Retriever
 from core.sources import SourcesConfig
@@ -40,6 +43,7 @@ from core.sparse import Bm25Encoder
 from ingest.job import build_pipeline
 from service.facets import FacetCache
 from service.jobs import IngestJobs
+from service.queue import IndexGeneration, QueueKeys, QueueLauncher, connect
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +72,7 @@ class Components:
     questions: QuestionStore
     moderation: ModerationStore
     auth: Authenticator
-    jobs: IngestJobs
+    jobs: JobLauncher
     expert_requests: ExpertRequests
     facet_cache: FacetCache[Any] = field(default_factory=FacetCache)
     index_problem: str | None = None
@@ -89,6 +93,7 @@ class Components:
             stack = build_stack(settings, index, shared, people, moderation=moderation)
             runs = RunStore(db)
             keys = KeyStore(db)
+            jobs, facet_cache = _job_launcher(settings, index, shared, db, runs)
             components = cls(
                 settings=settings,
                 db=db,
@@ -107,8 +112,9 @@ class Components:
                 keys=keys,
                 questions=QuestionStore(db),
                 moderation=moderation,
-                auth=Authenticator(settings.service.auth_mode, keys, people),
-                jobs=IngestJobs(settings, index=index, embedder=shared, db=db, runs=runs),
+                auth=Authenticator(settings.service.auth_mode, keys, people, settings.auth),
+                jobs=jobs,
+                facet_cache=facet_cache,
                 expert_requests=ExpertRequests(
                     EscalationStore(db),
                     people,
@@ -119,13 +125,12 @@ class Components:
                         settings, SourcesConfig(sources=[]), index=index, embedder=shared, db=db
                     ),
                     settings,
+                    notifier=Notifier(Outbox(db), settings),
+                    moderation=moderation,
                 ),
             )
-            components.jobs.on_finish = components.facet_cache.clear
             components.index_problem = check_index(index, shared)
             components._start_auth()
-            if settings.index.backend == "edge":  # this process is the index's only writer
-                components.jobs.fail_interrupted()
             undo.pop_all()
         log.info(
             "service ready",
@@ -161,6 +166,22 @@ class Components:
             log.warning("closing the index failed", extra={"error": str(exc)})
         self.db.dispose()
         log.info("service stopped")
+
+
+def _job_launcher(
+    settings: Settings, index: VectorIndex, embedder: Embedder, db: Database, runs: RunStore
+) -> tuple[JobLauncher, FacetCache[Any]]:
+    """Queue workers' jobs and a facet cache that follows them, or in-process jobs."""
+    if uses_queue(settings):
+        redis = connect(settings)
+        generation = IndexGeneration(redis, QueueKeys(settings.queue.name))
+        return QueueLauncher(settings, runs, redis), FacetCache(generation=generation.current)
+    cache: FacetCache[Any] = FacetCache()
+    jobs = IngestJobs(settings, index=index, embedder=embedder, db=db, runs=runs)
+    jobs.on_finish = cache.clear
+    if settings.index.backend == "edge":  # this process is the index's only writer
+        jobs.fail_interrupted()
+    return jobs, cache
 
 
 def check_index(index: VectorIndex, embedder: Embedder) -> str | None:

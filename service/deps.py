@@ -10,16 +10,16 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from core.answering import Assistant
-from core.auth import key_from_headers, require_role
+from core.auth import Forwarded, key_from_headers, require_role
 from core.db import KeyStore, ManifestStore, ModerationStore, PeopleStore, QuestionStore, RunStore
 from core.errors import IndexMismatchError
 from core.experts import ExpertFinder
 from core.index.base import VectorIndex
+from core.queue import JobLauncher
 from core.retrieval import QueryFilters, Retriever
 from core.schema import Principal, SourceKind
 from service.components import Components
 from service.facets import FacetCache
-from service.jobs import IngestJobs
 
 # Pages start at most this far in: far beyond any directory or key list, and well inside the
 # database's 64-bit integers (a larger offset was a 500 from SQLite).
@@ -93,8 +93,8 @@ def get_moderation(c: ComponentsDep) -> ModerationStore:
     return c.moderation
 
 
-def get_jobs(c: ComponentsDep) -> IngestJobs:
-    """The ingestion job runner."""
+def get_jobs(c: ComponentsDep) -> JobLauncher:
+    """What runs ingestion jobs: this process, or queue workers."""
     return c.jobs
 
 
@@ -113,7 +113,7 @@ PeopleDep = Annotated[PeopleStore, Depends(get_people)]
 RunsDep = Annotated[RunStore, Depends(get_runs)]
 KeysDep = Annotated[KeyStore, Depends(get_keys)]
 QuestionsDep = Annotated[QuestionStore, Depends(get_questions)]
-JobsDep = Annotated[IngestJobs, Depends(get_jobs)]
+JobsDep = Annotated[JobLauncher, Depends(get_jobs)]
 ModerationDep = Annotated[ModerationStore, Depends(get_moderation)]
 
 
@@ -123,10 +123,20 @@ def get_caller(
     _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     api_key: Annotated[str | None, Depends(_api_key)],
 ) -> Principal:
-    """Who is calling: from the API key, or the anonymous reader (or a demo identity) in open
-    mode."""
+    """Who is calling: from the API key or token, a trusted proxy's headers, or the anonymous
+    reader (or a demo identity) in open mode."""
     key = key_from_headers(request.headers.get("authorization"), api_key)
-    return c.auth.authenticate(key, request.headers.get(DEMO_HEADER))
+    return c.auth.authenticate(key, request.headers.get(DEMO_HEADER), forwarded(c, request))
+
+
+def forwarded(c: Components, request: Request) -> Forwarded:
+    """A reverse proxy's identity headers, with the address they came from (core/auth.py)."""
+    names = c.auth.sign_in
+    return Forwarded(
+        email=request.headers.get(names.proxy_email_header),
+        groups=request.headers.get(names.proxy_groups_header),
+        client=request.client.host if request.client else None,
+    )
 
 
 def get_optional_caller(
@@ -137,9 +147,10 @@ def get_optional_caller(
 ) -> Principal | None:
     """The caller, or None when keys mode gets no key (for answers that need none)."""
     key = key_from_headers(request.headers.get("authorization"), api_key)
-    if key is None and c.settings.service.auth_mode == "keys":
+    proxy = forwarded(c, request)
+    if key is None and c.settings.service.auth_mode == "keys" and not c.auth.proxied(proxy):
         return None
-    return c.auth.authenticate(key, request.headers.get(DEMO_HEADER))
+    return c.auth.authenticate(key, request.headers.get(DEMO_HEADER), proxy)
 
 
 CallerDep = Annotated[Principal, Depends(get_caller)]
