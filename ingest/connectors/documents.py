@@ -1,6 +1,8 @@
 """Shared-document folders: PDF, Word, PowerPoint, HTML, Markdown, RST and plain text.
 
-Text comes from unstructured (PDF: pdfminer, pdftext.py; plain text: plaintext.py).
+Text comes from direct parsers where they give unstructured's blocks faster (HTML: lxml,
+htmlblocks.py; reStructuredText: docutils, rstblocks.py; plain text: plaintext.py; PDF:
+pdfminer, pdftext.py) and from unstructured for Markdown, Word and PowerPoint.
 Metadata comes from the file itself (front matter, core properties, PDF info, HTML <meta>,
 RST docinfo), overridden by a sidecar '<name>.yaml' when present. OWNERS files and
 sidecars are not documents.
@@ -29,10 +31,12 @@ from ingest.connectors.doc_formats import (
     rst_docinfo,
 )
 from ingest.connectors.elements import blocks_from_elements, blocks_from_slides, partition
+from ingest.connectors.htmlblocks import Unsupported, html_blocks
 from ingest.connectors.listing import list_files
 from ingest.connectors.meta import DocMeta, meta_from_mapping, split_front_matter
 from ingest.connectors.pdftext import pdf_blocks
 from ingest.connectors.plaintext import text_blocks
+from ingest.connectors.rstblocks import rst_blocks
 
 logger = logging.getLogger(__name__)
 
@@ -112,6 +116,13 @@ def read_text_parts(kind: str, text: str) -> tuple[DocMeta, list[Block], str | N
         return meta, [], None
     if kind == "txt":
         return meta, *text_blocks(text)
+    if kind == "rst":
+        return meta, *rst_blocks(text)
+    if kind == "html":
+        try:
+            return meta, *html_blocks(text)
+        except Unsupported:  # math: unstructured renders it as LaTeX
+            pass
     return meta, *blocks_from_elements(partition(kind, text=text))
 
 
