@@ -36,6 +36,7 @@ SERVICE_URL := http://$(LOCAL_HOST):$(SERVICE_PORT)
 # Ingest the sample content (fast when nothing changed), start the service in the background
 # and the UI in the foreground; stopping the UI (Ctrl-C) stops the service too.
 run: install
+	$(PY) -m service db upgrade
 	$(PY) -m ingest run --quiet
 	$(PY) -m examples.tools.question_log --write --if-empty
 	$(PY) -m examples.tools.moderation --write --if-empty
@@ -59,6 +60,7 @@ ui: install
 	  --server.address $(HOST) --server.port $(UI_PORT) --server.headless true
 
 ingest: install
+	$(PY) -m service db upgrade
 	$(PY) -m ingest run $(ARGS)
 
 test: install

@@ -13,6 +13,8 @@ WatercoolerError                 code
 │   ├── IndexMismatchError       index_mismatch     built with another model/dimension/chunker
 │   └── IndexLockedError         index_locked       another process holds the embedded index
 ├── StorageError                 database_unavailable
+│   ├── SchemaOutdatedError      schema_outdated    an older schema: `python -m service db upgrade`
+│   └── QueueUnavailableError    queue_unavailable  the job queue (Redis) cannot be reached
 ├── GenerationError              generator_failed   an LLM endpoint or local model failed
 │   └── GenerationTimeout        generator_timeout  ... did not answer in time
 └── JudgeError                   judge_failed       an eval judge failed or gave no verdict
@@ -124,6 +126,18 @@ class StorageError(WatercoolerError):
     """The database failed."""
 
     code = "database_unavailable"
+
+
+class SchemaOutdatedError(StorageError):
+    """The database's schema is older than this Watercooler's; the message names the command."""
+
+    code = "schema_outdated"
+
+
+class QueueUnavailableError(StorageError):
+    """The job queue's Redis cannot be reached or refused a command."""
+
+    code = "queue_unavailable"
 
 
 class GenerationError(WatercoolerError):

@@ -8,6 +8,10 @@
     python -m service keys generate        a random key for service.bootstrap_admin_key
     python -m service insights needs|topics [--days N] [--format md|csv|json] [--output F]
     python -m service digest [--dry-run]   reviewers' digests of the review queue
+    python -m service backup DEST          the database and the embedded index into a new folder
+    python -m service restore SRC          put a backup in place (the service must be stopped)
+    python -m service db current|upgrade   the database schema's revision; upgrade it
+    python -m service worker [--burst]     run queued ingestion jobs and scheduled syncs
 
 Keys are written straight to the configured database (the service need not run). `serve`
 is the composition root: it hands the eval suite's launcher to `create_app`.
@@ -19,14 +23,15 @@ import argparse
 import logging
 import signal
 import sys
+from pathlib import Path
 from types import FrameType
 
 from core.config import Settings, apply_runtime_env, get_settings
 from core.db import Database, KeyStore, PeopleStore, generate_key
 from core.db.keys import ROLES
 from core.discovery import announce, withdraw
-from core.errors import ConfigError, NotFoundError, WatercoolerError
-from service import digest_cli, insights_cli
+from core.errors import ConfigError, NotFoundError, SchemaOutdatedError, WatercoolerError
+from service import db_cli, digest_cli, insights_cli
 
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
 
@@ -50,8 +55,18 @@ def _parser() -> argparse.ArgumentParser:
     revoke = keys.add_parser("revoke", help="revoke a key by id")
     revoke.add_argument("key_id")
     keys.add_parser("generate", help="print a random key without storing it")
+    worker = sub.add_parser("worker", help="run queued ingestion jobs and scheduled syncs")
+    worker.add_argument("--burst", action="store_true", help="stop when the queue is empty")
+    worker.add_argument("--name", help="the worker's name (default: host and process id)")
+    sub.add_parser("backup", help="back up the database and the embedded index").add_argument(
+        "dest", type=Path, help="a new or empty folder"
+    )
+    sub.add_parser("restore", help="restore a backup (stop the service first)").add_argument(
+        "src", type=Path, help="a folder written by `backup`"
+    )
     insights_cli.add_parser(sub)
     digest_cli.add_parser(sub)
+    db_cli.add_parser(sub)
     return parser
 
 
@@ -71,6 +86,12 @@ def main(argv: list[str] | None = None) -> int:
             return insights_cli.run(settings, args)
         if args.command == "digest":
             return digest_cli.run(settings, args)
+        if args.command in ("backup", "restore"):
+            return _backup(settings, args)
+        if args.command == "db":
+            return db_cli.run(settings, args)
+        if args.command == "worker":
+            return _worker(settings, args.burst, args.name)
         return _keys(settings, args)
     except ConfigError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
@@ -78,12 +99,18 @@ def main(argv: list[str] | None = None) -> int:
     except NotFoundError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_FAILED
+    except SchemaOutdatedError as exc:  # a deployment step is due, not a failure
+        print(f"refused: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
     except WatercoolerError as exc:
         print(f"failed: {exc}", file=sys.stderr)
         return EXIT_FAILED
 
 
 def _serve(settings: Settings, host: str | None, port: int | None) -> int:
+    # Refuse an older schema first, with its message and no traceback (main's exit 2).
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    Database(settings.database_url).dispose()
     # Imported here: `keys` commands need none of it, and the runtime environment is set
     # before anything loads torch. The composition root: the only place in service/ that
     # knows the eval suite.
@@ -100,11 +127,50 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> int:
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     announce(settings.data_dir, listen.base_url)
     try:
+        # JSON logs: uvicorn's loggers keep no handlers of their own (service/jsonlog.py).
+        log_config = (
+            None if settings.service.log_format == "json" else uvicorn.config.LOGGING_CONFIG
+        )
         uvicorn.run(
-            create_app(settings, evals=InProcessLauncher()), host=listen.host, port=listen.port
+            create_app(settings, evals=InProcessLauncher()),
+            host=listen.host,
+            port=listen.port,
+            log_config=log_config,
         )
     finally:
         withdraw(settings.data_dir)
+    return EXIT_OK
+
+
+def _worker(settings: Settings, burst: bool, name: str | None) -> int:
+    from core.queue import uses_queue
+    from service.queue_worker import run_worker  # loads RQ and, in it, torch: only here
+
+    if not uses_queue(settings):
+        raise ConfigError(
+            "the worker runs queued jobs: set index.backend=server (or queue.enabled=true); "
+            "with the embedded index the service runs ingestion jobs itself"
+        )
+    run_worker(settings, burst=burst, name=name)
+    return EXIT_OK
+
+
+def _backup(settings: Settings, args: argparse.Namespace) -> int:
+    from service.backup import backup, restore
+
+    logging.getLogger("core").setLevel(logging.WARNING)
+    if args.command == "backup":
+        report = backup(settings, args.dest)
+        points = f" ({report.points} passages)" if report.points is not None else ""
+        index = f"{report.index} index{points}" if report.index == "edge" else "no index"
+        print(f"backup written to {args.dest}: {report.database} database, {index}")
+        if report.index == "server":
+            print("snapshot the Qdrant collection with Qdrant's snapshot API", file=sys.stderr)
+        return EXIT_OK
+    report, aside = restore(settings, args.src)
+    print(
+        f"restored the backup of {report.created} from {args.src}; what it replaced is in {aside}"
+    )
     return EXIT_OK
 
 

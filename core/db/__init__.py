@@ -1,6 +1,7 @@
 """The relational store: manifest, people directory, ingest runs, API keys, question log.
 
     engine.py    Database(url): engine per dialect, schema + version, session(), ping()
+    migrate.py   schema revisions (Alembic, migrations/): status, upgrade, pre-Alembic steps
     tables.py    the tables (SQLAlchemy declarative), UTCDateTime, SCHEMA_VERSION
     manifest.py  ManifestStore: source files and documents (with their chunk ids)
     people.py    PeopleStore: the people directory and its search
@@ -8,6 +9,7 @@
     keys.py      KeyStore: API keys (stored as sha256), their users, groups and roles
     questions.py QuestionStore: the question log and the feedback on answers
     moderation.py ModerationStore: trainers' states, their history, flags, review assignments
+    conflicts.py ConflictStore: documents answers found disagreeing ("sources disagree")
     usage.py     usage_since: citations and negative ratings per document (review impact)
     outbox.py    Outbox: the reviewers' digest messages, retried with backoff
     escalations.py EscalationStore: questions sent to experts, their history, people's away
@@ -16,6 +18,7 @@ Runs on SQLite (default, a file under the data directory) and PostgreSQL; every 
 leaves as `core.errors.StorageError`.
 """
 
+from core.db.conflicts import ConflictStore
 from core.db.engine import Database, redact_url
 from core.db.escalations import Escalation, EscalationStore
 from core.db.keys import ApiKeyEntry, KeyStore, generate_key, hash_key
@@ -30,6 +33,7 @@ from core.db.tables import SCHEMA_VERSION
 __all__ = [
     "SCHEMA_VERSION",
     "ApiKeyEntry",
+    "ConflictStore",
     "Database",
     "DocumentEntry",
     "Escalation",

@@ -1,7 +1,9 @@
 """The database handle: engine setup per dialect, schema creation, transactions, errors.
 
 `Database(url)` opens SQLite (WAL, foreign keys, busy timeout) or PostgreSQL (pre-ping,
-connect timeout), creates the tables and checks the stored schema version. Every failure of
+connect timeout) and checks its schema revision (core/db/migrate.py): a new database gets every
+table, an older one is refused with `SchemaOutdatedError` naming `python -m service db upgrade`
+unless opened with `upgrade=True` (what that command does). Every failure of
 SQLAlchemy or the driver leaves this layer as a `StorageError` whose message names the
 operation and never shows a password.
 """
@@ -16,15 +18,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, create_engine, event, select, text, update
+from sqlalchemy import Engine, create_engine, event, insert, select, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.sql.expression import GenerativeSelect
 
-from core.db.tables import MIGRATIONS, SCHEMA_VERSION, Base, SchemaVersion
-from core.errors import StorageError
+import core.db.migrate as migrate
+from core.db.tables import SCHEMA_VERSION, Base, SchemaVersion
+from core.errors import SchemaOutdatedError, StorageError
 
 log = logging.getLogger(__name__)
 
@@ -77,24 +80,48 @@ def upsert(
             session.merge(model(**row))
 
 
+def schema_status(url: str, *, connect_timeout_s: float = 10.0) -> migrate.SchemaStatus:
+    """Where the database's schema stands, read without creating or changing anything."""
+    try:
+        engine = _create_engine(url, connect_timeout_s=connect_timeout_s, echo=False)
+        try:
+            with engine.connect() as conn:
+                return migrate.status(conn)
+        finally:
+            engine.dispose()
+    except (SQLAlchemyError, OSError, ImportError) as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().split("\n[SQL:", 1)[0]
+        raise StorageError(f"read schema revision failed ({redact_url(url)}): {reason}") from exc
+
+
 class Database:
     """One database: engine, schema and transactions; share one instance per process."""
 
-    def __init__(self, url: str, *, connect_timeout_s: float = 10.0, echo: bool = False) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        connect_timeout_s: float = 10.0,
+        echo: bool = False,
+        upgrade: bool = False,
+    ) -> None:
         self.url = redact_url(url)
+        # Where the schema stood when opened (`db upgrade` reports it); its revision now.
+        self.opened_at: migrate.SchemaStatus | None = None
+        self.revision = ""
         try:
             self.engine = _create_engine(url, connect_timeout_s=connect_timeout_s, echo=echo)
         except (SQLAlchemyError, OSError, ImportError) as exc:
             raise self._error("open database", exc) from exc
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         try:
-            version = self._create_schema()
+            version = self._create_schema(upgrade)
         except BaseException:
             self.engine.dispose()
             raise
         log.info(
             "database opened",
-            extra={"db_url": self.url, "dialect": self.dialect, "schema_version": version},
+            extra={"db_url": self.url, "dialect": self.dialect, "schema_revision": version},
         )
 
     @property
@@ -140,41 +167,52 @@ class Database:
     def __repr__(self) -> str:
         return f"Database({self.url!r})"
 
-    def _create_schema(self) -> int:
-        """Create missing tables; record the schema version, or refuse a different one."""
+    def _create_schema(self, upgrade: bool) -> str:
+        """Create a new schema, or upgrade (when asked) or refuse an older one; returns the
+        revision. Tables no revision knows yet are created when missing (migrate.py)."""
+        found = self._status()
+        try:
+            with self.engine.begin() as conn:
+                found = migrate.status(conn)
+                if found.kind == "new":
+                    Base.metadata.create_all(conn)
+                    conn.execute(
+                        insert(SchemaVersion).values(id=1, version=SCHEMA_VERSION, created=utcnow())
+                    )
+                    migrate.stamp_head(conn)
+                elif found.kind == "outdated" and upgrade:
+                    migrate.upgrade(conn)
+        except SQLAlchemyError as exc:
+            # Another process may have created the new schema first: then it is current.
+            if found.kind != "new" or self._status().kind != "current":
+                raise self._error("open database", exc) from exc
+            found = self._status()
+        self.opened_at = found
+        if found.kind == "outdated" and not upgrade:
+            raise SchemaOutdatedError(
+                f"database {self.url} is at {found.label}, this Watercooler needs revision "
+                f"{found.head}: back it up, then run `{migrate.UPGRADE_COMMAND}`"
+            )
+        if found.kind == "newer":
+            raise StorageError(
+                f"database {self.url} is at {found.label}, newer than this Watercooler's "
+                f"{found.head}: it was made by a newer version; upgrade Watercooler or point "
+                "to another database"
+            )
         try:
             Base.metadata.create_all(self.engine)
         except SQLAlchemyError as exc:
             raise self._error("open database", exc) from exc
-        with self.session("read schema version") as session:
-            stored = session.scalar(select(SchemaVersion.version))
-        if stored is None:  # a new database
-            try:
-                with self.session("record schema version") as session:
-                    session.add(SchemaVersion(id=1, version=SCHEMA_VERSION, created=utcnow()))
-            except StorageError as exc:  # another process recorded it first
-                if not isinstance(exc.__cause__, IntegrityError):
-                    raise
-        version = self.schema_version()
-        if version < SCHEMA_VERSION:
-            version = self._migrate(version)
-        if version != SCHEMA_VERSION:
-            raise StorageError(
-                f"database {self.url} has schema version {version}, this Watercooler expects "
-                f"{SCHEMA_VERSION}; migrate the database or point to another one"
-            )
-        return version
+        self.revision = found.head
+        return found.head
 
-    def _migrate(self, version: int) -> int:
-        """Bring an older schema up to date, one recorded step per transaction."""
-        while version in MIGRATIONS:
-            with self.session(f"migrate schema {version} to {version + 1}") as session:
-                for statement in MIGRATIONS[version]:
-                    session.execute(text(statement))
-                session.execute(update(SchemaVersion).values(version=version + 1))
-            version += 1
-            log.info("database schema migrated", extra={"db_url": self.url, "version": version})
-        return version
+    def _status(self) -> migrate.SchemaStatus:
+        """Where the schema stands (read in its own transaction)."""
+        try:
+            with self.engine.connect() as conn:
+                return migrate.status(conn)
+        except SQLAlchemyError as exc:
+            raise self._error("open database", exc) from exc
 
     def _error(self, operation: str, exc: BaseException) -> StorageError:
         """A StorageError naming the operation, with the driver's reason and no password."""

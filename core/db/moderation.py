@@ -21,6 +21,7 @@ from datetime import datetime
 from sqlalchemy import Integer, String, Text, func, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from core.db.conflicts import resolve_conflicts
 from core.db.engine import Database, upsert, utcnow
 from core.db.tables import Base, UTCDateTime
 from core.moderation import (
@@ -168,12 +169,13 @@ class ModerationStore:
             )
             upsert(session, ModerationStateRecord, [row], keys=("document_id", "chunk_id"))
             _event(session, document_id, chunk_id, who, current, state, note or reason, now)
-            if state != "needs_review":  # a trainer decided: the readers' flags are answered
+            if state != "needs_review":  # a trainer decided: flags and conflicts are answered
                 session.execute(
                     update(FlagRecord)
                     .where(FlagRecord.document_id == document_id, FlagRecord.resolved.is_(None))
                     .values(resolved=now)
                 )
+                resolve_conflicts(session, document_id, now)
         return _state(ModerationStateRecord(**row))
 
     def history(self, document_id: str) -> list[ModerationEvent]:

@@ -2,9 +2,10 @@
 API keys, and the question log with its feedback.
 
 Types are portable across SQLite and PostgreSQL: JSON via `sqlalchemy.JSON`, datetimes via
-`UTCDateTime` (stored in UTC, always read back timezone-aware). `SCHEMA_VERSION` is written
-once into `schema_version`; bump it with any change a migration must handle, and add that
-step to `MIGRATIONS` (an older database is brought up to date when opened).
+`UTCDateTime` (stored in UTC, always read back timezone-aware). `SCHEMA_VERSION` is the newest
+Alembic revision as a number, also kept in `schema_version` so that an older Watercooler refuses
+a newer database. A change to an existing table needs a revision in core/db/migrations/versions/
+(core/db/migrate.py says how they run); a new table needs none: it is created when missing.
 """
 
 from __future__ import annotations
@@ -29,16 +30,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-SCHEMA_VERSION = 4
-# What brings a database from version N to N + 1 (portable SQL: SQLite and PostgreSQL).
-# New tables need no statement: Database creates missing tables before it migrates.
-MIGRATIONS: dict[int, tuple[str, ...]] = {
-    1: ("ALTER TABLE ingest_runs ADD COLUMN error_code VARCHAR(32)",),
-    2: (),  # the moderation tables (core/db/moderation.py)
-    3: ("ALTER TABLE api_keys ADD COLUMN person_id VARCHAR(255)",),  # + core/db/escalations.py
-}
+SCHEMA_VERSION = 5  # = the newest revision, core/db/migrations/versions/0005_*.py
 
-# Deterministic constraint names, so a future migration tool can address them.
+# Deterministic constraint names, so that migrations can address them.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",

@@ -11,7 +11,7 @@ from sqlalchemy.engine import make_url
 
 from core.db import SCHEMA_VERSION, Database, KeyStore, RunStore, redact_url
 from core.db.tables import IngestRun, SchemaVersion, SourceFile
-from core.errors import StorageError
+from core.errors import SchemaOutdatedError, StorageError
 from tests.core.db.conftest import POSTGRES_URL
 
 
@@ -46,7 +46,7 @@ def test_newer_schema_version_is_refused(db: Database, db_url: str) -> None:
     with db.session() as session:
         session.execute(update(SchemaVersion).values(version=SCHEMA_VERSION + 1))
     db.dispose()
-    with pytest.raises(StorageError, match=f"schema version {SCHEMA_VERSION + 1}"):
+    with pytest.raises(StorageError, match="newer than this Watercooler"):
         Database(db_url)
 
 
@@ -56,9 +56,13 @@ def test_a_version_1_database_gains_the_job_error_code_when_opened(
     with db.session() as session:
         session.execute(text("ALTER TABLE ingest_runs DROP COLUMN error_code"))
         session.execute(text("ALTER TABLE api_keys DROP COLUMN person_id"))  # added in 4
+        session.execute(text("DROP TABLE alembic_version"))  # it came with 5
+        session.execute(text("DROP TABLE moderation_conflicts"))
         session.execute(update(SchemaVersion).values(version=1))
     db.dispose()
-    reopened = Database(db_url)
+    with pytest.raises(SchemaOutdatedError, match="python -m service db upgrade"):
+        Database(db_url)
+    reopened = Database(db_url, upgrade=True)
     try:
         assert reopened.schema_version() == SCHEMA_VERSION
         runs = RunStore(reopened)
@@ -72,9 +76,11 @@ def test_a_version_1_database_gains_the_job_error_code_when_opened(
 def test_a_version_3_database_gains_the_key_person_when_opened(db: Database, db_url: str) -> None:
     with db.session() as session:
         session.execute(text("ALTER TABLE api_keys DROP COLUMN person_id"))
+        session.execute(text("DROP TABLE alembic_version"))  # it came with 5
+        session.execute(text("DROP TABLE moderation_conflicts"))
         session.execute(update(SchemaVersion).values(version=3))
     db.dispose()
-    reopened = Database(db_url)
+    reopened = Database(db_url, upgrade=True)
     try:
         assert reopened.schema_version() == SCHEMA_VERSION
         entry, plain = KeyStore(reopened).create("ana", [], "reader", person_id="ana-1")

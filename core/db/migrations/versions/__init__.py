@@ -1,0 +1,1 @@
+"""The schema revisions, one module each, named after the schema version they bring."""
