@@ -253,6 +253,16 @@ class IngestFailure(BaseModel):
     reason: str
 
 
+class IngestWarning(BaseModel):
+    """A document ingested without a metadata value that could not be read."""
+
+    source: str
+    path: str
+    field: str
+    value: str
+    reason: str
+
+
 class IngestSummary(BaseModel):
     """The report of a finished ingestion job."""
 
@@ -260,6 +270,9 @@ class IngestSummary(BaseModel):
     failures: list[IngestFailure] = Field(default_factory=list)
     notes: list[IngestFailure] = Field(
         default_factory=list, description="items ingested with a remark (a name kept escaped)"
+    )
+    warnings: list[IngestWarning] = Field(
+        default_factory=list, description="documents ingested without an unreadable metadata value"
     )
     unknown_people: list[str] = Field(default_factory=list)
     orphans_removed: int = 0
@@ -465,12 +478,49 @@ class EscalateRequest(BaseModel):
     note: str | None = Field(None, max_length=MAX_NOTE_CHARS)
 
 
+GroupName = Annotated[str, Field(max_length=255), AfterValidator(_not_blank)]
+
+
 class AnswerRequest(BaseModel):
-    """An expert's answer to a request."""
+    """An expert's answer to a request, and who may read it."""
 
     text: Annotated[str, AfterValidator(_not_blank)] = Field(
         min_length=1, max_length=MAX_ANSWER_CHARS
     )
+    audience: list[GroupName] | None = Field(
+        None,
+        max_length=50,
+        description="null: everyone who could see the question's evidence (default); "
+        "[]: everyone; else these access groups",
+    )
+
+
+class ForwardRequest(BaseModel):
+    """Hand a request to another person (a directory person id), with a note."""
+
+    to: str = Field(min_length=1, max_length=255)
+    note: str | None = Field(None, max_length=MAX_NOTE_CHARS)
+
+
+class Notification(BaseModel):
+    """One message of the outbox, as admins see it (sent, waiting, retried or given up)."""
+
+    id: int
+    channel: str
+    recipient: str
+    subject: str
+    created: datetime | None = None
+    due: datetime | None = Field(None, description="next attempt (a recipient's working day)")
+    attempts: int
+    sent: datetime | None = None
+    failed: datetime | None = Field(None, description="given up after the last attempt")
+    last_error: str | None = None
+
+
+class Notifications(BaseModel):
+    """The newest messages of the outbox."""
+
+    items: list[Notification] = Field(default_factory=list)
 
 
 class DeclineRequest(BaseModel):
@@ -523,6 +573,9 @@ class ExpertRequest(BaseModel):
     answer: str | None = None
     answered_by: PersonRef | None = None
     document_id: str | None = Field(None, description="the answer as a document of kind answer")
+    audience: list[str] = Field(
+        default_factory=list, description="default audience of an answer: groups, [] everyone"
+    )
     history: list[RequestStep] = Field(default_factory=list)
 
 

@@ -4,16 +4,21 @@
                suggested person or the best available one (core/escalation.py over the experts
                ranking of the passages the asker may see, excluding the asker)
     decline    the assignee declines with a reason; the request goes to the next candidate
+    forward    the assignee hands the request to a chosen person, with a note
     reassign_overdue  requests past the response target (working hours) or whose assignee
                left the directory go to the next candidate; unrouted ones are retried
     answer     the assignee answers (its author may answer again: an edit); the answer
                becomes a document of kind `answer` (question as title, the expert as author,
-               asked/answered dates, audience = public when every passage behind the question
-               was public, else the asker's groups), written to the index at once through
-               ingestion's own writer, under its own source
+               asked/answered dates, audience: the expert's choice of groups, or everyone;
+               by default public when every passage behind the question was public, else the
+               asker's groups), written to the index at once through ingestion's own writer,
+               under its own source; it enters the review queue as needs_review ("expert
+               answer, not verified yet") until a trainer verifies it
     retract    the author takes the answer back: its document leaves the index
 
-Every step lands in the request's history (core/db/escalations.py).
+Every step lands in the request's history (core/db/escalations.py); people are told through
+the outbox (core/expert_notify.py): the new assignee, the previous one when a request moves,
+the asker on a decline and with the answer.
 """
 
 from __future__ import annotations
@@ -25,9 +30,17 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from core.config import Settings
-from core.db import Escalation, EscalationStore, ManifestStore, PeopleStore, QuestionEntry
+from core.db import (
+    Escalation,
+    EscalationStore,
+    ManifestStore,
+    ModerationStore,
+    PeopleStore,
+    QuestionEntry,
+)
 from core.errors import NotFoundError, PermissionDeniedError
 from core.escalation import Candidate, Hours, Routing, overdue, route, routing_for
+from core.expert_notify import Notifier
 from core.experts import ExpertFinder
 from core.retrieval import QueryFilters, Retriever
 from core.schema import (
@@ -43,6 +56,7 @@ from core.schema import (
 log = logging.getLogger(__name__)
 
 SYSTEM = "routing"  # who a step taken by the routing itself is recorded as
+UNVERIFIED = "expert answer, not verified yet"  # the review queue's reason for a new answer
 
 
 class KnowledgeWriter(Protocol):
@@ -70,6 +84,9 @@ class ExpertRequests:
         writer: KnowledgeWriter,
         settings: Settings,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        *,
+        notifier: Notifier | None = None,
+        moderation: ModerationStore | None = None,
     ) -> None:
         self.store = store
         self.people = people
@@ -80,6 +97,8 @@ class ExpertRequests:
         self.settings = settings
         self.clock = clock
         self.hours = Hours(settings.experts.work_start, settings.experts.work_end)
+        self.notifier = notifier
+        self.moderation = moderation
 
     def escalate(
         self, caller: Principal, question: QuestionEntry, to: Person | None, note: str | None
@@ -113,6 +132,7 @@ class ExpertRequests:
         if to is not None:
             routing: Routing | None = routing_for(to, now, self.hours)
             self.store.assign(escalation_id, to.id, caller.user_id, "suggested by the asker", now)
+            self._notify_assigned(escalation_id, to, now)
         else:
             ranked = [e.person for e in self.experts.rank(passages, now=now)]
             routing = self._choose(ranked, {caller.person_id}, now)
@@ -125,14 +145,40 @@ class ExpertRequests:
         person_id = caller.person_id or ""
         self.store.decline(escalation_id, person_id, reason)
         now = self.clock()
-        self._record(escalation_id, self._best(request, {person_id}, now), now)
+        routing = self._best(request, {person_id}, now)
+        self._record(escalation_id, routing, now)
+        if self.notifier and request.asker_person_id:
+            found = self.people.get_many([request.asker_person_id, person_id])
+            if asker := found.get(request.asker_person_id):
+                to = routing.person if routing else None
+                self.notifier.declined(request, asker, found.get(person_id), to, reason, now)
         return self.store.get(escalation_id)
 
-    def answer(self, caller: Principal, escalation_id: str, text: str) -> Escalation:
+    def forward(self, caller: Principal, escalation_id: str, to: Person, note: str) -> Escalation:
+        """The assignee hands the request to a chosen person (the route checks who), with a
+        note."""
+        self._assigned(caller, escalation_id)
+        now = self.clock()
+        detail = f"forwarded by {caller.person_id}: {note}" if note else "forwarded"
+        self.store.assign(escalation_id, to.id, caller.person_id or "", detail, now, "forwarded")
+        forwarder = self.people.get_many([caller.person_id or ""]).get(caller.person_id or "")
+        how = f"{forwarder.name if forwarder else 'A colleague'} forwarded it to you"
+        self._notify_assigned(escalation_id, to, now, how + (f": {note}" if note else "."))
+        return self.store.get(escalation_id)
+
+    def answer(
+        self,
+        caller: Principal,
+        escalation_id: str,
+        text: str,
+        audience: list[str] | None = None,
+    ) -> Escalation:
         """The assignee's answer (or its author's edit), written to the index as a document of
-        kind answer."""
+        kind answer; `audience`: None the default (module docstring), [] everyone, else those
+        groups."""
         request = self.store.get(escalation_id)
-        if not (request.status == "answered" and request.answered_by == caller.person_id):
+        edit = request.status == "answered" and request.answered_by == caller.person_id
+        if not edit:
             request = self._assigned(caller, escalation_id)
         expert = self.people.get(caller.person_id or "")
         now = self.clock()
@@ -146,17 +192,24 @@ class ExpertRequests:
             authors=[Contributor(name=expert.name, email=expert.email, person_id=expert.id)],
             created=request.created,
             updated=now,
-            groups=list(request.context.get("audience", request.groups)),
+            groups=sorted(set(audience)) if audience is not None else default_audience(request),
             text=text.strip(),
             blocks=paragraphs(text.strip()),
         )
         self.writer.write_documents(source, [doc])
         self.store.answer(escalation_id, expert.id, text.strip(), doc.id)
+        if self.moderation is not None:  # the review queue shows it until a trainer verifies
+            self.moderation.change(doc.id, "needs_review", expert.id, reason=UNVERIFIED)
         log.info(
             "expert answered",
             extra={"request": escalation_id, "person_id": expert.id, "document": doc.id},
         )
-        return self.store.get(escalation_id)
+        answered = self.store.get(escalation_id)
+        if self.notifier and not edit and request.asker_person_id:
+            asker = self.people.get_many([request.asker_person_id]).get(request.asker_person_id)
+            if asker is not None:
+                self.notifier.answered(answered, asker, expert, now)
+        return answered
 
     def retract(self, caller: Principal, escalation_id: str) -> Escalation:
         """The author takes an answer back: its document leaves the index at once."""
@@ -201,6 +254,11 @@ class ExpertRequests:
                 continue  # nobody else: the current assignee keeps it
             self._record(request.id, routing, now, reason)
             moved += routing is not None
+            if self.notifier and current and not left:
+                old = self.people.get_many([current]).get(current)
+                if old is not None:
+                    to = routing.person if routing else None
+                    self.notifier.moved(request, old, to, reason, now)
         if moved:
             log.info("requests reassigned", extra={"count": moved})
         return moved
@@ -241,6 +299,22 @@ class ExpertRequests:
             return
         detail = routing.expected(now) + (" (over the load cap)" if routing.over_cap else "")
         self.store.assign(escalation_id, routing.person.id, SYSTEM, prefix + detail, now)
+        self._notify_assigned(escalation_id, routing.person, now, why and f"Reassigned: {why}.")
+
+    def _notify_assigned(
+        self, escalation_id: str, person: Person, now: datetime, how: str = ""
+    ) -> None:
+        if self.notifier is None:
+            return
+        request = self.store.get(escalation_id)
+        found = self.people.get_many([person.id, request.asker_person_id or ""])
+        asker = found.get(request.asker_person_id or "")
+        self.notifier.assigned(request, found.get(person.id, person), asker, now, how)
+
+
+def default_audience(request: Escalation) -> list[str]:
+    """Everyone who could see the question's evidence: public ([]) or the asker's groups."""
+    return list(request.context.get("audience", request.groups))
 
 
 def paragraphs(text: str) -> list[Block]:

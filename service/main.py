@@ -2,7 +2,8 @@
 
 Nothing is built at import time; the lifespan builds the components once (database, index,
 embedder, BM25 encoder, reranker, generators, retriever, experts, assistant, stores) and
-closes them at shutdown.
+closes them at shutdown; a background timer (service/timers.py) moves overdue expert requests
+on and delivers due notifications while the app runs.
 """
 
 from __future__ import annotations
@@ -21,7 +22,10 @@ from core.evalruns import EvalLauncher
 from service.access_log import redact_access_log
 from service.components import Components
 from service.errors import install_error_handlers
+from service.jsonlog import use_json_logs
 from service.limits import BodyLimit, RequestGuard
+from service.metrics import Metrics, MetricsMiddleware, router as metrics_router
+from service.ratelimit import RateLimit, parse_limit
 from service.routes import (
     ROUTERS,
     escalations as escalation_routes,
@@ -30,6 +34,7 @@ from service.routes import (
     moderation as moderation_routes,
     review as review_routes,
 )
+from service.timers import expert_tick, periodic
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +56,7 @@ TAGS = [
     {"name": "admin", "description": "API keys (admins)"},
     {"name": "evals", "description": "Eval runs and their reports (trainers and admins)"},
     {"name": "insights", "description": "Topics, failure reasons, training needs (trainers)"},
-    {"name": "health", "description": "Liveness and what is wrong"},
+    {"name": "health", "description": "Liveness, readiness, what is wrong, metrics"},
 ]
 
 
@@ -82,7 +87,9 @@ def create_app(
         components = Components.build(settings, embedder)
         app.state.components = components
         try:
-            yield
+            interval = settings.escalation.check_interval_s
+            async with periodic(interval, expert_tick(components.expert_requests)):
+                yield
         finally:
             components.close()
 
@@ -95,10 +102,17 @@ def create_app(
         # A redirect would be built from the Host header; RequestGuard drops the slash instead.
         redirect_slashes=False,
     )
+    if settings.service.log_format == "json":
+        use_json_logs()
     redact_access_log()
     install_error_handlers(app)
+    if settings.service.rate_limit:  # inside the metrics: a 429 is counted like any answer
+        parse_limit(settings.service.rate_limit)  # a bad setting fails now, not on a request
+        app.add_middleware(RateLimit, service=settings.service, auth=settings.auth)
     app.add_middleware(RequestGuard)
     app.add_middleware(BodyLimit, limit=settings.service.max_body_bytes)
+    app.state.metrics = Metrics(lambda: getattr(app.state, "components", None))
+    app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     if settings.service.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -112,6 +126,7 @@ def create_app(
         review_routes.router,
         insights_routes.router,
         escalation_routes.router,
+        metrics_router,
     )
     for router in routers:
         app.include_router(router)

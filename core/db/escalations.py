@@ -1,7 +1,8 @@
 """Ask-an-expert tables and their store: requests, the history of every step, people's away.
 
     escalations         one request per escalated question: asker, assignee, status, answer
-    escalation_events   every step: created, routed, declined, reassigned, answered (who, when)
+    escalation_events   every step: created, routed, declined, reassigned, forwarded, answered
+                        (who, when)
     expert_status       a person's away_until, set by the person
 
 Tables are created in place (schema 4); there is no foreign key to `questions` or `people`:
@@ -24,7 +25,9 @@ from core.db.tables import Base, UTCDateTime
 from core.errors import NotFoundError
 
 Status = Literal["open", "answered", "unrouted", "retracted"]
-Action = Literal["created", "routed", "declined", "reassigned", "answered", "unrouted", "retracted"]
+Action = Literal[
+    "created", "routed", "declined", "reassigned", "forwarded", "answered", "unrouted", "retracted"
+]
 
 
 class EscalationRecord(Base):
@@ -155,8 +158,10 @@ class EscalationStore:
         who: str,
         detail: str,
         at: datetime | None = None,
+        action: Action | None = None,
     ) -> None:
-        """Route to a person (None: nobody fits, the request waits unrouted), as of `at`."""
+        """Route to a person (None: nobody fits, the request waits unrouted), as of `at`;
+        `action` names the step when it is not plain routing (a forward)."""
         now = at or utcnow()
         with self._lock, self._db.session("assign escalation") as session:
             record = _get(session, escalation_id)
@@ -166,10 +171,10 @@ class EscalationStore:
             record.assignee_id = person_id
             record.assigned = now if person_id else None
             record.status = "open" if person_id else "unrouted"
-            action: Action = "routed" if person_id else "unrouted"
+            step: Action = "routed" if person_id else "unrouted"
             if previous and person_id:
-                action = "reassigned"
-            _event(session, escalation_id, who, action, person_id, detail, now)
+                step = "reassigned"
+            _event(session, escalation_id, who, action or step, person_id, detail, now)
 
     def decline(self, escalation_id: str, person_id: str, reason: str) -> None:
         """The assignee declines: recorded, and they are not asked again."""

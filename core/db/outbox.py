@@ -1,7 +1,9 @@
-"""The digest outbox: messages to send, retried with backoff until sent or given up.
+"""The outbox: messages to send (reviewers' digests, ask-an-expert notifications), retried
+with backoff until sent or given up.
 
-A message is written first and sent later (`python -m service digest`), so a mail server or
-webhook that is down loses nothing and never slows a request. No schema step: the table is
+A message is written first and sent later (`python -m service digest`, or the service's
+background timer), so a mail server or webhook that is down loses nothing and never slows a
+request. No schema step: the table is
 new, and Database creates missing tables when it opens.
 """
 
@@ -48,6 +50,8 @@ class Message:
     sent: datetime | None
     failed: datetime | None
     last_error: str | None
+    created: datetime | None = None
+    next_attempt: datetime | None = None
 
 
 class Outbox:
@@ -56,8 +60,16 @@ class Outbox:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    def add(self, channel: str, recipient: str, subject: str, body: str) -> int:
-        """Queue a message; its id."""
+    def add(
+        self,
+        channel: str,
+        recipient: str,
+        subject: str,
+        body: str,
+        not_before: datetime | None = None,
+    ) -> int:
+        """Queue a message, due now or at `not_before` (the caller's clock: e.g. the recipient's
+        next working day); its id."""
         now = utcnow()
         record = OutboxRecord(
             channel=channel,
@@ -66,7 +78,7 @@ class Outbox:
             body=body,
             created=now,
             attempts=0,
-            next_attempt=now,
+            next_attempt=not_before or now,
         )
         with self._db.session("queue message") as session:
             session.add(record)
@@ -94,6 +106,12 @@ class Outbox:
                 _message(r) for r in session.scalars(select(OutboxRecord).order_by(OutboxRecord.id))
             ]
 
+    def latest(self, limit: int = 100) -> list[Message]:
+        """The newest messages, newest first (what admins look at)."""
+        stmt = select(OutboxRecord).order_by(OutboxRecord.id.desc()).limit(limit)
+        with self._db.session("read outbox") as session:
+            return [_message(r) for r in session.scalars(stmt)]
+
     def attempted(
         self, message_id: int, now: datetime, error: str | None, backoff_s: float, max_attempts: int
     ) -> None:
@@ -114,5 +132,15 @@ class Outbox:
 
 def _message(r: OutboxRecord) -> Message:
     return Message(
-        r.id, r.channel, r.recipient, r.subject, r.body, r.attempts, r.sent, r.failed, r.last_error
+        r.id,
+        r.channel,
+        r.recipient,
+        r.subject,
+        r.body,
+        r.attempts,
+        r.sent,
+        r.failed,
+        r.last_error,
+        r.created,
+        r.next_attempt,
     )

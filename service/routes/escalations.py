@@ -8,6 +8,8 @@ GET  /requests/{id}               one request with its history (asker or assigne
 GET  /inbox                       open requests assigned to the caller
 POST /requests/{id}/answer        the assignee answers: the answer becomes a document
 POST /requests/{id}/decline       the assignee declines: routed to the next candidate
+POST /requests/{id}/forward       the assignee hands it to a chosen person, with a note
+GET  /experts/notifications       the outbox's newest messages: sent, waiting, failed (admins)
 """
 
 from __future__ import annotations
@@ -24,8 +26,11 @@ from core.api import (
     DeclineRequest,
     EscalateRequest,
     ExpertRequest,
+    ForwardRequest,
     Inbox,
     Me,
+    Notification,
+    Notifications,
     RelatedDocument,
     RequestFigures,
     RequestStats,
@@ -35,7 +40,7 @@ from core.auth import require_role
 from core.db import Escalation
 from core.errors import PermissionDeniedError
 from core.escalation import routing_for
-from core.expert_requests import ExpertRequests
+from core.expert_requests import ExpertRequests, default_audience
 from core.request_stats import Tally, by_team, tally
 from core.schema import Person, PersonRef, Principal
 from service.deps import CallerDep, ComponentsDep, PeopleDep, QuestionsDep
@@ -163,8 +168,8 @@ def inbox(caller: CallerDep, people: PeopleDep, r: RequestsDep) -> Inbox:
 def answer(
     request_id: str, body: AnswerRequest, caller: CallerDep, people: PeopleDep, r: RequestsDep
 ) -> ExpertRequest:
-    """Store the answer and write it to the index."""
-    return _out(r.answer(_person_caller(caller), request_id, body.text), people, r)
+    """Store the answer and write it to the index, for the chosen audience."""
+    return _out(r.answer(_person_caller(caller), request_id, body.text, body.audience), people, r)
 
 
 @router.delete(
@@ -190,6 +195,58 @@ def decline(
     """Record the decline and route the request on."""
     request = r.decline(_person_caller(caller), request_id, body.reason.strip())
     return _out(request, people, r)
+
+
+@router.post(
+    "/requests/{request_id}/forward",
+    response_model=ExpertRequest,
+    summary="Forward a request to another person, with a note (in its history)",
+    description="Only the assignee may forward (403). `to` must be a person of the directory "
+    "other than you and the asker (422).",
+    responses={**ERROR_RESPONSES, **FORBIDDEN},
+)
+def forward(
+    request_id: str, body: ForwardRequest, caller: CallerDep, people: PeopleDep, r: RequestsDep
+) -> ExpertRequest:
+    """Assign the request to the chosen person and tell them."""
+    request = r.store.get(request_id)
+    if request.assignee_id != _person_caller(caller).person_id:
+        raise PermissionDeniedError("only the person a request is assigned to can forward it")
+    target = _target(body.to, caller, people, request.asker_person_id)
+    note = (body.note or "").strip()
+    return _out(r.forward(caller, request_id, target, note), people, r)
+
+
+@router.get(
+    "/experts/notifications",
+    response_model=Notifications,
+    summary="The notifications outbox: sent, waiting, retried, given up (admins)",
+    responses={**ERROR_RESPONSES},
+)
+def notifications(
+    caller: CallerDep, r: RequestsDep, limit: Annotated[int, Query(ge=1, le=1000)] = 100
+) -> Notifications:
+    """The newest messages, newest first, with their delivery state and last error."""
+    require_role(caller, "admin")
+    outbox = r.notifier.outbox if r.notifier else None
+    messages = outbox.latest(limit) if outbox else []
+    return Notifications(
+        items=[
+            Notification(
+                id=m.id,
+                channel=m.channel,
+                recipient=m.recipient,
+                subject=m.subject,
+                created=m.created,
+                due=m.next_attempt,
+                attempts=m.attempts,
+                sent=m.sent,
+                failed=m.failed,
+                last_error=m.last_error,
+            )
+            for m in messages
+        ]
+    )
 
 
 @router.get(
@@ -236,14 +293,17 @@ def stats(
     )
 
 
-def _target(to: str, caller: Principal, people: PeopleDep) -> Person:
-    """The suggested person, who must be in the directory and not the asker (else 422)."""
+def _target(to: str, caller: Principal, people: PeopleDep, asker: str | None = None) -> Person:
+    """The chosen person, who must be in the directory and neither the caller nor the asker
+    (else 422)."""
     person = people.get_many([to]).get(to)
     problem = None
     if person is None or not person.in_directory:
         problem = f"{to!r} is not a person of the directory"
     elif person.id == caller.person_id:
         problem = "you cannot send a question to yourself"
+    elif asker and person.id == asker:
+        problem = "you cannot forward a question to the person who asked it"
     if problem or person is None:
         raise RequestValidationError(
             [{"loc": ("body", "to"), "msg": problem or "unknown person", "type": "value_error"}]
@@ -283,5 +343,6 @@ def _out(
         answer=e.answer,
         answered_by=ref(e.answered_by),
         document_id=e.document_id,
+        audience=default_audience(e),
         history=[RequestStep(**vars(s)) for s in e.history],
     )
