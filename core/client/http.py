@@ -380,9 +380,18 @@ class WatercoolerClient:
         """The requests the caller sent."""
         return self._get(Inbox, "/requests")
 
-    def answer_request(self, request_id: str, text: str) -> ExpertRequest:
-        """Answer a request: the answer becomes cited knowledge."""
-        return self._post(ExpertRequest, f"/requests/{_segment(request_id)}/answer", {"text": text})
+    def answer_request(
+        self, request_id: str, text: str, audience: list[str] | None = None
+    ) -> ExpertRequest:
+        """Answer a request: the answer becomes cited knowledge; `audience` None: the default
+        (who could see the question's evidence), []: everyone, else those groups."""
+        body: dict[str, Any] = {"text": text, "audience": audience}
+        return self._post(ExpertRequest, f"/requests/{_segment(request_id)}/answer", body)
+
+    def forward_request(self, request_id: str, to: str, note: str = "") -> ExpertRequest:
+        """Hand a request to another person (a directory person id), with a note."""
+        path = f"/requests/{_segment(request_id)}/forward"
+        return self._post(ExpertRequest, path, {"to": to, "note": note or None})
 
     def decline_request(self, request_id: str, reason: str) -> ExpertRequest:
         """Decline a request with a reason: it goes to the next candidate."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from core.client import WatercoolerClient
+from core.schema import Principal
 from examples.tools import expert_requests
 from tests.ui.conftest import UNANSWERABLE, Service, app, html, no_exception, open_page
 from ui.session import DEMO_PERSON
@@ -69,3 +70,54 @@ def test_the_sample_requests_show_the_loop_at_once(
     assert answer.people[0].person.id == expert_requests.ANSWERER
     assert expert_requests.main(["--service-url", ui_env.url, "--if-empty"]) == 0
     assert "sample requests exist" in capsys.readouterr().out
+
+
+def test_the_expert_forwards_then_the_next_answers_for_chosen_groups(ui_env: Service) -> None:
+    c = ui_env.server.components
+    asker, first, second = (
+        _person(ui_env, n) for n in ("Priya Natarajan", "Tomás Ferreira", "Aisha Okafor")
+    )
+    logged = c.questions.record(
+        user_id=asker,
+        groups=[],
+        question="How do I borrow the inbox-test projector?",
+        filters={},
+        generator="extractive",
+        answer="",
+        cited_document_ids=[],
+        people_ids=[],
+        confidence=0.0,
+        abstained=True,
+        timings_ms={},
+    )
+    caller = Principal(user_id=asker, groups=[], person_id=asker)
+    target = c.people.get_many([first])[first]
+    request, _ = c.expert_requests.escalate(caller, c.questions.get(logged), target, None)
+
+    expert = app()
+    expert.session_state[DEMO_PERSON] = first
+    open_page(expert, "views/inbox.py")
+    no_exception(expert)
+    expert.selectbox(key=f"forward-to-{request.id}").set_value(second)
+    expert.text_input(key=f"forward-note-{request.id}").input("Aisha keeps the AV kit")
+    expert.button(key=f"forward-{request.id}").click().run()
+    no_exception(expert)
+    step = c.expert_requests.store.get(request.id).history[-1]
+    assert (step.action, step.who, step.person_id) == ("forwarded", first, second)
+    assert step.detail and "Aisha keeps the AV kit" in step.detail
+
+    answerer = app()
+    answerer.session_state[DEMO_PERSON] = second
+    open_page(answerer, "views/inbox.py")
+    assert "How do I borrow the inbox-test projector?" in html(answerer)
+    answerer.radio(key=f"audience-{request.id}").set_value("groups").run()
+    answerer.text_input(key=f"groups-{request.id}").input("inbox-test-group")
+    answerer.text_area(key=f"answer-{request.id}").input("Reception lends it for a day.")
+    answerer.button(key=f"send-{request.id}").click().run()
+    no_exception(answerer)
+    done = c.expert_requests.store.get(request.id)
+    assert done.status == "answered" and done.document_id
+    entry = c.manifest.get_document(done.document_id)
+    assert entry is not None and entry.groups == ["inbox-test-group"]
+    # Leave the session's sample index as it was.
+    c.expert_requests.retract(Principal(user_id=second, groups=[], person_id=second), request.id)

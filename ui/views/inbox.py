@@ -1,5 +1,6 @@
-"""Inbox: the questions colleagues sent you, to answer (the answer becomes cited knowledge)
-or decline with a reason (the question goes to the next person); and the ones you sent."""
+"""Inbox: the questions colleagues sent you, to answer (the answer becomes cited knowledge, for
+the audience you choose), decline with a reason (the question goes to the next person) or
+forward to a colleague with a note; and the ones you sent."""
 
 from __future__ import annotations
 
@@ -7,16 +8,19 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from core.api import MAX_ANSWER_CHARS, ExpertRequest
+from core.api import MAX_ANSWER_CHARS, MAX_NOTE_CHARS, ExpertRequest
 from core.client import ClientError
 from ui import nav, session
 from ui.markup import esc
 
 _DONE = "inbox_done"  # a message to show after the rerun an action triggers
+AUDIENCES = {"default": "Who could see the question's evidence", "everyone": "Everyone"}
+GROUPS = "Chosen groups"
 
 
-def request_card(item: ExpertRequest) -> None:
-    """One request: the question, who asks, what the assistant found, answer or decline."""
+def request_card(item: ExpertRequest, directory: dict[str, str]) -> None:
+    """One request: the question, who asks, what the assistant found; answer (with its
+    audience), decline or forward. `directory`: person id → name, for forwarding."""
     asker = item.asker.name if item.asker else "a colleague"
     with st.container(border=True):
         st.html(
@@ -34,21 +38,69 @@ def request_card(item: ExpertRequest) -> None:
         text = st.text_area(
             "Your answer", key=f"answer-{item.id}", max_chars=MAX_ANSWER_CHARS, height=140
         )
-        left, right = st.columns([1, 2])
+        audience = _audience(item)
+        left, middle, right = st.columns([1, 1, 1])
         if left.button("Send answer", key=f"send-{item.id}", type="primary"):
             if not text.strip():
                 st.warning("Write an answer first.", icon=":material/edit:")
             else:
-                _act(f"Answered: {item.question}", lambda: _answer(item.id, text))
-        with right.popover("Decline"):
-            reason = st.text_input("Why?", key=f"reason-{item.id}", max_chars=2000)
+                _act(f"Answered: {item.question}", lambda: _answer(item.id, text, audience))
+        with middle.popover("Decline"):
+            reason = st.text_input("Why?", key=f"reason-{item.id}", max_chars=MAX_NOTE_CHARS)
             if st.button("Decline", key=f"decline-{item.id}") and reason.strip():
                 _act(f"Declined: {item.question}", lambda: _decline(item.id, reason))
+        with right.popover("Forward"):
+            others = {
+                pid: name
+                for pid, name in directory.items()
+                if pid
+                not in {
+                    item.asker.id if item.asker else "",
+                    item.assignee.id if item.assignee else "",
+                }
+            }
+            to = st.selectbox(
+                "To", list(others), format_func=others.get, key=f"forward-to-{item.id}"
+            )
+            note = st.text_input("Note", key=f"forward-note-{item.id}", max_chars=MAX_NOTE_CHARS)
+            if st.button("Forward", key=f"forward-{item.id}") and to:
+                name = others[to]
+                _act(f"Forwarded to {name}: {item.question}", lambda: _forward(item.id, to, note))
 
 
-def _answer(request_id: str, text: str) -> None:
+def _audience(item: ExpertRequest) -> list[str] | None:
+    """The answer's audience the expert picks: None the default, [] everyone, else groups."""
+    default = ", ".join(item.audience) if item.audience else "public"
+    labels = {**AUDIENCES, "groups": GROUPS}
+    labels["default"] += f" ({default})"
+    choice = st.radio(
+        "Who may read your answer",
+        list(labels),
+        format_func=labels.get,
+        key=f"audience-{item.id}",
+        horizontal=True,
+    )
+    if choice == "everyone":
+        return []
+    if choice == "groups":
+        raw = st.text_input(
+            "Groups (comma-separated)", value=", ".join(item.audience), key=f"groups-{item.id}"
+        )
+        groups = [g.strip() for g in raw.split(",") if g.strip()]
+        if groups:
+            return groups
+        st.caption("No group given: the default audience applies.")  # never public by mistake
+    return None
+
+
+def _answer(request_id: str, text: str, audience: list[str] | None) -> None:
     with session.client() as http:
-        http.answer_request(request_id, text)
+        http.answer_request(request_id, text, audience)
+
+
+def _forward(request_id: str, to: str, note: str) -> None:
+    with session.client() as http:
+        http.forward_request(request_id, to, note.strip())
 
 
 def _decline(request_id: str, reason: str) -> None:
@@ -90,6 +142,7 @@ def main() -> None:
         me = http.me()
         inbox = http.inbox().items if me.person else []
         sent = http.sent_requests().items
+        people = http.people(limit=200).items if inbox else []
     who = me.person.name if me.person else me.user_id
     demo = " · DEMO identity" if me.demo else ""
     st.html(
@@ -104,8 +157,9 @@ def main() -> None:
         )
     elif not inbox:
         st.caption("Nothing is waiting for you.")
+    directory = {p.id: p.name for p in people if p.in_directory}
     for item in inbox:
-        request_card(item)
+        request_card(item, directory)
     if sent:
         st.html('<div class="wc-label">Questions you sent</div>')
         for item in sent:
