@@ -50,17 +50,10 @@ def request_card(item: ExpertRequest, directory: dict[str, str]) -> None:
             if st.button("Decline", key=f"decline-{item.id}") and reason.strip():
                 _act(f"Declined: {item.question}", lambda: _decline(item.id, reason))
         with right.popover("Forward"):
-            others = {
-                pid: name
-                for pid, name in directory.items()
-                if pid
-                not in {
-                    item.asker.id if item.asker else "",
-                    item.assignee.id if item.assignee else "",
-                }
-            }
-            to = st.selectbox(
-                "To", list(others), format_func=others.get, key=f"forward-to-{item.id}"
+            skip = {item.asker.id if item.asker else "", item.assignee.id if item.assignee else ""}
+            others = {pid: name for pid, name in directory.items() if pid not in skip}
+            to: str | None = st.selectbox(
+                "To", list(others), format_func=lambda p: others[p], key=f"forward-to-{item.id}"
             )
             note = st.text_input("Note", key=f"forward-note-{item.id}", max_chars=MAX_NOTE_CHARS)
             if st.button("Forward", key=f"forward-{item.id}") and to:
