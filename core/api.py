@@ -62,6 +62,8 @@ class Facets(BaseModel):
     sources: list[FacetValue] = Field(default_factory=list)
     authors: list[FacetValue] = Field(default_factory=list)
     teams: list[FacetValue] = Field(default_factory=list)
+    # verified / needs_review / outdated / unreviewed: read from the database, never cached
+    states: list[FacetValue] = Field(default_factory=list)
 
 
 class SearchHit(Passage):

@@ -50,6 +50,14 @@ class Block(BaseModel):
     time_end: float | None = None
 
 
+class MetadataWarning(BaseModel):
+    """A metadata value a document was ingested without, because it could not be read."""
+
+    field: str
+    value: str
+    reason: str
+
+
 class Document(BaseModel):
     """One item of content: a wiki page, blog post, shared file or video transcript."""
 
@@ -70,11 +78,14 @@ class Document(BaseModel):
     superseded_by: str | None = None
     text: str = ""
     blocks: list[Block] = Field(default_factory=list)
+    warnings: list[MetadataWarning] = Field(
+        default_factory=list, description="metadata left out at parse time (the job reports it)"
+    )
 
     @property
     def content_hash(self) -> str:
         """Hash of everything that would change what the index holds for this document."""
-        payload = self.model_dump(mode="json", exclude={"blocks"})
+        payload = self.model_dump(mode="json", exclude={"blocks", "warnings"})
         for people in (payload["authors"], payload["owners"]):
             for person in people:
                 person.pop("person_id", None)

@@ -234,6 +234,13 @@ def print_report(report: IngestSummary, console: Console) -> None:
         for f in items:  # names come from the sources: never read them as markup
             table.add_row(escape(f.source), escape(f.path), escape(f.reason))
         console.print(table)
+    if report.warnings:
+        table = Table(title="Ingested without unreadable metadata")
+        for col in ("source", "path", "field", "value", "reason"):
+            table.add_column(col)
+        for w in report.warnings:
+            table.add_row(*(escape(v) for v in (w.source, w.path, w.field, w.value, w.reason)))
+        console.print(table)
     if report.unknown_people:
         console.print(
             "authors not in the people directory (kept without contact details): "

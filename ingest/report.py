@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from core.api import IngestFailure as Failure, IngestSummary, SourceCounts
+from core.api import IngestFailure as Failure, IngestSummary, IngestWarning, SourceCounts
+from core.schema import Document
 
-__all__ = ["Failure", "IngestReport", "SourceCounts"]
+__all__ = ["Failure", "IngestReport", "IngestWarning", "SourceCounts"]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -17,6 +22,7 @@ class IngestReport:
     sources: dict[str, SourceCounts] = field(default_factory=dict)
     failures: list[Failure] = field(default_factory=list)
     notes: list[Failure] = field(default_factory=list)
+    warnings: list[IngestWarning] = field(default_factory=list)
     unknown_people: list[str] = field(default_factory=list)
     orphans_removed: int = 0
     seconds: float = 0.0
@@ -25,6 +31,20 @@ class IngestReport:
     def counts(self, source: str) -> SourceCounts:
         """Counts of one source, created on first use."""
         return self.sources.setdefault(source, SourceCounts())
+
+    def warn_metadata(self, source: str, path: str, docs: Iterable[Document]) -> None:
+        """Record the metadata values a file's documents were ingested without."""
+        for doc in docs:
+            for w in doc.warnings:
+                self.warnings.append(
+                    IngestWarning(
+                        source=source, path=path, field=w.field, value=w.value, reason=w.reason
+                    )
+                )
+                log.warning(
+                    "metadata value left out",
+                    extra={"source": source, "path": path, "field": w.field, "why": w.reason},
+                )
 
     @property
     def totals(self) -> SourceCounts:
@@ -46,6 +66,7 @@ class IngestReport:
             sources=self.sources,
             failures=self.failures,
             notes=self.notes,
+            warnings=self.warnings,
             unknown_people=self.unknown_people,
             orphans_removed=self.orphans_removed,
             seconds=self.seconds,

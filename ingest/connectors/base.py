@@ -202,6 +202,7 @@ def build_document(
         superseded_by=meta.superseded_by,
         text=builder.text,
         blocks=builder.blocks,
+        warnings=meta.warnings,
     )
 
 

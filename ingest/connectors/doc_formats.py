@@ -15,6 +15,7 @@ import zipfile
 from datetime import datetime
 from typing import Any
 
+from core.schema import MetadataWarning
 from ingest.connectors.htmltext import html_head
 from ingest.connectors.meta import (
     DocMeta,
@@ -23,6 +24,7 @@ from ingest.connectors.meta import (
     parse_date,
     split_list,
 )
+from ingest.connectors.pdftext import quiet_library
 
 logger = logging.getLogger(__name__)
 
@@ -100,12 +102,14 @@ def office_meta(data: bytes, kind: str, max_unpacked_bytes: int) -> DocMeta:
     def field(tag: str) -> str:
         return (root.findtext(tag) or "").strip()
 
+    warnings: list[MetadataWarning] = []
     return DocMeta(
         title=field(f"{_DC}title") or None,
         authors=parse_contributors(_semicolons(field(f"{_DC}creator")), share=True),
-        created=lenient_date(field(f"{_DCTERMS}created")),
-        updated=lenient_date(field(f"{_DCTERMS}modified")),
+        created=lenient_date(field(f"{_DCTERMS}created"), name="created", warnings=warnings),
+        updated=lenient_date(field(f"{_DCTERMS}modified"), name="modified", warnings=warnings),
         tags=split_list(field(f"{_CP}keywords")),
+        warnings=warnings,
     )
 
 
@@ -113,6 +117,8 @@ def pdf_meta(data: bytes) -> DocMeta:
     """The PDF info dictionary: Title, Author, CreationDate, ModDate, Keywords."""
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
+
+    quiet_library("pypdf")
 
     try:
         reader = PdfReader(io.BytesIO(data))
@@ -147,16 +153,22 @@ def html_meta(html: str) -> DocMeta:
     """<title> and <meta name="author|date|keywords|dcterms.modified|..."> of an HTML page."""
     title, metas = html_head(html)
     fields: dict[str, str] = {}
+    names: dict[str, str] = {}  # our field -> the <meta> name the page used
     for name, value in metas.items():
         if name in _HTML_FIELDS:
             fields.setdefault(_HTML_FIELDS[name], value)
-    created = lenient_date(fields.get("created") or fields.get("date", ""))
+            names.setdefault(_HTML_FIELDS[name], name)
+    warnings: list[MetadataWarning] = []
+    dates = {}
+    for key in ("created", "updated", "date"):
+        dates[key] = lenient_date(fields.get(key, ""), name=names.get(key, key), warnings=warnings)
     return DocMeta(
         title=title or None,
         authors=parse_contributors(_semicolons(fields.get("author", "")), share=True),
-        created=created,
-        updated=lenient_date(fields.get("updated") or fields.get("date", "")),
+        created=dates["created"] or dates["date"],
+        updated=dates["updated"] or dates["date"],
         tags=split_list(fields.get("tags")),
+        warnings=warnings,
     )
 
 

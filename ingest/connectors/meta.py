@@ -1,6 +1,10 @@
 """Document metadata as authors write it: front matter, sidecar YAML, dates and names.
 
-Functions here raise ValueError with a human reason; connectors wrap it in SourceError.
+Functions here raise ValueError with a human reason; connectors wrap it in SourceError. Except
+for one rule: a date, author, owner or tag that cannot be read does not cost the document.
+`meta_from_mapping` and `lenient_date` leave the value out and record a MetadataWarning
+(field, value, reason) that travels with the document to the job's report. Access groups stay
+strict: a document whose groups cannot be read must not become public.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from core.schema import Contributor
+from core.schema import Contributor, MetadataWarning
 
 logger = logging.getLogger(__name__)
 
@@ -23,6 +27,7 @@ _NAME_EMAIL = re.compile(r"^\s*\"?(?P<name>[^<>\"]*?)\"?\s*<(?P<email>[^<>\s]+@[
 _EMAIL_NAME = re.compile(r"^\s*(?P<email>[^\s()]+@[^\s()]+)\s*\((?P<name>[^()]*)\)\s*$")
 _EMAIL = re.compile(r"^[^\s@<>()]+@[^\s@<>()]+\.[^\s@<>()]+$")
 _FRONT_MATTER_END = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
+_MAX_SHOWN = 200  # characters of an unreadable value kept in the report
 
 
 @dataclass
@@ -38,6 +43,7 @@ class DocMeta:
     tags: list[str] = field(default_factory=list)
     groups: list[str] = field(default_factory=list)
     superseded_by: str | None = None
+    warnings: list[MetadataWarning] = field(default_factory=list)
 
     def merged(self, other: DocMeta) -> DocMeta:
         """This metadata overridden by the fields `other` sets; tags and groups are unioned."""
@@ -51,19 +57,40 @@ class DocMeta:
             tags=[*self.tags, *other.tags],
             groups=[*self.groups, *other.groups],
             superseded_by=other.superseded_by or self.superseded_by,
+            warnings=[*self.warnings, *other.warnings],
         )
 
 
-def lenient_date(value: str, path: Path | None = None) -> datetime | None:
-    """A date from a source's metadata; empty or unparseable values are None (logged)."""
+def lenient_date(
+    value: str,
+    path: Path | None = None,
+    *,
+    name: str = "date",
+    warnings: list[MetadataWarning] | None = None,
+) -> datetime | None:
+    """A date from a source's metadata; empty or unparseable values are None.
+
+    An unparseable one is logged, and recorded in `warnings` (as field `name`) when given.
+    """
     if not value:
         return None
     try:
         return parse_date(value)
-    except ValueError:
-        extra = {"value": value, **({"path": str(path)} if path else {})}
-        logger.warning("ignoring unparseable date", extra=extra)
+    except ValueError as exc:
+        if warnings is None:
+            extra = {"value": value, **({"path": str(path)} if path else {})}
+            logger.warning("ignoring unparseable date", extra=extra)
+        else:
+            warnings.append(metadata_warning(name, value, exc))
         return None
+
+
+def metadata_warning(name: str, value: object, error: ValueError) -> MetadataWarning:
+    """The warning for a metadata value left out: its field, the value as written, why."""
+    shown = value if isinstance(value, str) else repr(value)
+    if len(shown) > _MAX_SHOWN:
+        shown = shown[: _MAX_SHOWN - 1] + "…"
+    return MetadataWarning(field=name, value=shown, reason=str(error))
 
 
 def parse_date(value: object) -> datetime:
@@ -148,30 +175,43 @@ def split_list(value: object) -> list[str]:
 
 
 def meta_from_mapping(data: dict[str, Any]) -> DocMeta:
-    """DocMeta from front matter or a sidecar (title, author(s)/presenter, owners, dates...)."""
+    """DocMeta from front matter or a sidecar (title, author(s)/presenter, owners, dates...).
+
+    Unreadable dates, people and tags are left out with a warning (see the module doc).
+    """
     if not isinstance(data, dict):
         raise ValueError("metadata must be a mapping of field: value")
     for key in ("title", "url", "superseded_by"):
         if data.get(key) is not None and not isinstance(data[key], str | int | float):
             raise ValueError(f"field '{key}' must be text, got {data[key]!r}")
-    authors = data.get("authors", data.get("author", data.get("presenter")))
-    dated = {}
-    for key in ("created", "updated", "date"):
-        if data.get(key) is not None:
-            try:
-                dated[key] = parse_date(data[key])
-            except ValueError as exc:
-                raise ValueError(f"field '{key}': {exc}") from None
+    warnings: list[MetadataWarning] = []
+
+    def lenient(keys: tuple[str, ...], read: Any, empty: Any) -> Any:
+        key = next((k for k in keys if data.get(k) is not None), None)
+        if key is None:
+            return empty
+        try:
+            return read(data[key])
+        except ValueError as exc:
+            warnings.append(metadata_warning(key, data[key], exc))
+            return empty
+
+    authors = lenient(
+        ("authors", "author", "presenter"), lambda v: parse_contributors(v, share=True), []
+    )
+    owners = lenient(("owners", "owner"), lambda v: parse_contributors(v, share=False), [])
+    dated = {key: lenient((key,), parse_date, None) for key in ("created", "updated", "date")}
     return DocMeta(
         title=_text(data.get("title")),
         url=_text(data.get("url")),
-        authors=parse_contributors(authors, share=True),
-        owners=parse_contributors(data.get("owners", data.get("owner")), share=False),
-        created=dated.get("created") or dated.get("date"),
-        updated=dated.get("updated") or dated.get("date"),
-        tags=split_list(data.get("tags", data.get("keywords"))),
+        authors=authors,
+        owners=owners,
+        created=dated["created"] or dated["date"],
+        updated=dated["updated"] or dated["date"],
+        tags=lenient(("tags", "keywords"), split_list, []),
         groups=split_list(data.get("groups")),
         superseded_by=_text(data.get("superseded_by")),
+        warnings=warnings,
     )
 
 

@@ -2,11 +2,16 @@
 
 unstructured's PDF partitioner needs extras (pi_heif, pdf2image, unstructured-inference)
 that are not installed, so text PDFs are read here with the layout analysis it would use.
+pdfminer's and pypdf's warnings about a file ("CropBox missing", "Could not get FontBBox") go
+to the debug log: they are about the PDF's bytes, not something a user can act on, and a job
+printed them by the hundred.
 """
 
 from __future__ import annotations
 
+import functools
 import io
+import logging
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -30,9 +35,29 @@ class _Line:
     page: int
 
 
+class ToDebug(logging.Filter):
+    """Logs a third-party library's records at debug level (dropped unless debug is on)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno > logging.DEBUG:
+            record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+        return logging.getLogger(record.name).isEnabledFor(logging.DEBUG)
+
+
+@functools.cache
+def quiet_library(package: str) -> None:
+    """Put `ToDebug` on every logger of an imported package (a logger's filters miss its
+    children's records, so each gets one)."""
+    names = [n for n in logging.root.manager.loggerDict if n.split(".")[0] == package]
+    for name in {package, *names}:
+        logging.getLogger(name).addFilter(ToDebug())
+
+
 def _lines(data: bytes) -> list[_Line]:
     from pdfminer.high_level import extract_pages
     from pdfminer.layout import LTChar, LTTextContainer, LTTextLine
+
+    quiet_library("pdfminer")
 
     lines: list[_Line] = []
     box = 0

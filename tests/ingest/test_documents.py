@@ -207,7 +207,6 @@ def test_plain_text_paragraphs_lists_and_headings(docs: dict[str, Document]) -> 
         ("not-a-zip.docx", "not a Word document"),
         ("broken-front-matter.md", "invalid YAML at line 4"),
         ("unclosed-front-matter.md", "never closed"),
-        ("bad-date.md", "field 'updated'"),
         ("only-front-matter.md", "no text extracted"),
     ],
 )

@@ -101,8 +101,12 @@ def test_cue_without_timing_and_transcript_without_cues(tmp_path: Path) -> None:
 def test_broken_sidecar_and_oversize(tmp_path: Path) -> None:
     transcript = tmp_path / "talk.vtt"
     transcript.write_text("WEBVTT\n\n00:01.000 --> 00:02.000\nHello.\n")
-    (tmp_path / "talk.yml").write_text("date: someday\n")
-    with pytest.raises(SourceError, match=r"sidecar talk.yml: field 'date': not a date"):
-        _connector(tmp_path).parse(transcript)
+    (tmp_path / "talk.yml").write_text("date: someday\ngroups: {a: 1}\n")
+    with pytest.raises(SourceError, match=r"sidecar talk.yml: expected a list"):
+        _connector(tmp_path).parse(transcript)  # unreadable groups: never made public
+    (tmp_path / "talk.yml").write_text("date: someday\n")  # a date is left out, with a warning
+    [doc] = _connector(tmp_path).parse(transcript)
+    assert doc.created is None
+    assert [(w.field, w.value) for w in doc.warnings] == [("date", "someday")]
     with pytest.raises(SourceError, match="file too large"):
         _connector(VIDEOS, max_bytes=50).parse(VTT)

@@ -101,7 +101,6 @@ def test_page_without_front_matter_takes_its_first_heading(pages: dict[str, Docu
     [
         ("broken-front-matter.md", "invalid YAML at line 4"),
         ("unclosed-front-matter.md", "front matter starts with '---' but is never closed"),
-        ("bad-date.md", "field 'updated': not a date"),
         ("only-front-matter.md", "no text extracted"),
         ("binary.md", "binary content in a text file"),
         ("empty.md", "empty file"),

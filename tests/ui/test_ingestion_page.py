@@ -22,14 +22,14 @@ STRANGER = "Zebulon Quill"  # an author the (empty) people directory does not kn
 def skipping_service(
     tmp_path_factory: pytest.TempPathFactory, embedder: Embedder
 ) -> Iterator[Service]:
-    """A service whose only source holds one good file and two broken ones."""
+    """A service whose only source holds two good files (one with a bad date) and two broken."""
     root = tmp_path_factory.mktemp("ui-skips")
     docs = root / "corpus" / "docs"
     docs.mkdir(parents=True)
     (docs / "printing.md").write_text(
         f"---\ntitle: Printing\nauthor: {STRANGER}\n---\n# Printing\n\nUse the third floor printer."
     )
-    for name in ("empty.md", "binary.md"):
+    for name in ("empty.md", "binary.md", "bad-date.md"):  # the last is ingested, with a warning
         shutil.copy(BAD / name, docs / name)
     config = root / "corpus" / "sources.yaml"
     config.write_text(
@@ -50,6 +50,7 @@ def test_a_job_that_skipped_files_says_so_in_a_warning_colour(
     page = _until(at, "succeeded with 2 files skipped")
     assert "✓" not in page and "color:#b45309" in page  # amber, not the green of a success
     assert any("2 files were skipped" in w.value for w in at.warning)
+    assert any("1 metadata value was unreadable" in w.value for w in at.warning)
     assert any(
         f"people directory (kept without contact details): {STRANGER}" in i.value for i in at.info
     )

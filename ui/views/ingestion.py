@@ -112,6 +112,18 @@ def report_view(job: IngestJob) -> None:
         )
     else:
         st.caption("No file failed.")
+    if report.warnings:
+        count = len(report.warnings)
+        st.warning(
+            f"{count} metadata {'value was' if count == 1 else 'values were'} unreadable: the "
+            "documents were ingested without them.",
+            icon=":material/rule:",
+        )
+        st.dataframe(
+            pd.DataFrame([w.model_dump() for w in report.warnings]),
+            hide_index=True,
+            width="stretch",
+        )
     if report.unknown_people:
         st.info(UNKNOWN_AUTHORS + ", ".join(report.unknown_people), icon=":material/person_off:")
 
