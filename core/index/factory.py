@@ -25,4 +25,4 @@ def open_index(settings: Settings) -> VectorIndex:
         # incompatible server surfaces as a VectorIndexError on the first call instead.
         check_compatibility=False,
     )
-    return ServerIndex(client, settings.index.collection)
+    return ServerIndex(client, settings.index.collection, settings.index)

@@ -2,6 +2,12 @@
 
 The IndexMeta lives in the collection's metadata under the key `watercooler`, so it travels
 with the collection (snapshots, aliases) and needs no reserved point.
+
+A new collection takes its layout from IndexSettings: shards, replicas, write consistency,
+payload and vectors on disk, and int8 scalar quantization of the dense vectors (quantized
+copies pinned in RAM, results rescored with the originals after `oversampling`). An existing
+collection keeps the layout it was created with. Local mode accepts the layout and ignores
+it (it is brute force in numpy).
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from typing import Any
 from qdrant_client import QdrantClient, models
 from qdrant_client.http.exceptions import ApiException
 
+from core.config import IndexSettings
 from core.errors import IndexMismatchError, VectorIndexError
 from core.index.base import (
     BOOL_FIELDS,
@@ -54,10 +61,14 @@ _CLIENT_ERRORS = (ApiException, ValueError, RuntimeError, OSError)
 class ServerIndex:
     """VectorIndex on one collection of a Qdrant server (or qdrant_client local mode)."""
 
-    def __init__(self, client: QdrantClient, collection: str) -> None:
+    def __init__(
+        self, client: QdrantClient, collection: str, layout: IndexSettings | None = None
+    ) -> None:
         self._client = client
         self._collection = collection
         self._where = f"the collection {collection!r}"
+        self._layout = layout or IndexSettings()
+        self._params = _search_params(self._layout)
 
     def ensure(self, meta: IndexMeta) -> None:
         """Create the collection and its payload indexes, or refuse if built with other `meta`."""
@@ -65,18 +76,17 @@ class ServerIndex:
         if info is None:
             with self._errors("create collection"):
                 self._client.create_collection(
-                    self._collection,
-                    vectors_config={
-                        DENSE: models.VectorParams(
-                            size=meta.dimension, distance=models.Distance.COSINE
-                        )
-                    },
-                    sparse_vectors_config={
-                        SPARSE: models.SparseVectorParams(modifier=models.Modifier.IDF)
-                    },
-                    metadata={META_KEY: asdict(meta)},
+                    self._collection, **_collection_config(meta, self._layout)
                 )
-            log.info("collection created", extra={"collection": self._collection})
+            log.info(
+                "collection created",
+                extra={
+                    "collection": self._collection,
+                    "shards": self._layout.shard_number,
+                    "replicas": self._layout.replication_factor,
+                    "quantization": self._layout.quantization,
+                },
+            )
             present: set[str] = set()
         else:
             stored = self._stored_meta(info)
@@ -171,12 +181,20 @@ class ServerIndex:
         request: dict[str, Any]
         if len(queries) == 1:
             request = {"query": queries[0][0], "using": queries[0][1]}
+            if queries[0][1] == DENSE and self._params is not None:
+                request["search_params"] = self._params
         else:
             # RrfQuery rather than FusionQuery(fusion=RRF): only it sets k (server's default
             # is 2), and k must match the Edge adapter for both to rank alike.
             request = {
                 "prefetch": [
-                    models.Prefetch(query=q, using=name, filter=condition, limit=prefetch_limit)
+                    models.Prefetch(
+                        query=q,
+                        using=name,
+                        filter=condition,
+                        limit=prefetch_limit,
+                        params=self._params if name == DENSE else None,
+                    )
                     for q, name in queries
                 ],
                 "query": models.RrfQuery(rrf=models.Rrf(k=rrf_k)),
@@ -242,6 +260,45 @@ class ServerIndex:
             for field, schema in PAYLOAD_INDEXES.items():
                 if field not in present:
                     self._client.create_payload_index(self._collection, field, schema, wait=True)
+
+
+def _collection_config(meta: IndexMeta, layout: IndexSettings) -> dict[str, Any]:
+    """create_collection's arguments: the vectors `meta` describes, laid out per `layout`."""
+    quantization = None
+    if layout.quantization == "int8":
+        # quantile 0.99 clips outliers so the int8 range is spent on the bulk of values
+        scalar = models.ScalarQuantizationConfig(
+            type=models.ScalarType.INT8, quantile=0.99, always_ram=True
+        )
+        quantization = models.ScalarQuantization(scalar=scalar)
+    return {
+        "vectors_config": {
+            DENSE: models.VectorParams(
+                size=meta.dimension,
+                distance=models.Distance.COSINE,
+                on_disk=layout.vectors_on_disk,
+            )
+        },
+        "sparse_vectors_config": {SPARSE: models.SparseVectorParams(modifier=models.Modifier.IDF)},
+        "shard_number": layout.shard_number,
+        "replication_factor": layout.replication_factor,
+        "write_consistency_factor": layout.write_consistency_factor,
+        "on_disk_payload": layout.on_disk_payload,
+        "quantization_config": quantization,
+        "metadata": {META_KEY: asdict(meta)},
+    }
+
+
+def _search_params(layout: IndexSettings) -> models.SearchParams | None:
+    """Dense search parameters: how quantized results are rescored (None without quantization)."""
+    if layout.quantization == "none":
+        return None
+    oversampling = layout.oversampling if layout.rescore else None
+    return models.SearchParams(
+        quantization=models.QuantizationSearchParams(
+            rescore=layout.rescore, oversampling=oversampling
+        )
+    )
 
 
 def _filter(flt: SearchFilter | None) -> models.Filter | None:
