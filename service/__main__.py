@@ -32,6 +32,7 @@ from core.db.keys import ROLES
 from core.discovery import announce, withdraw
 from core.errors import ConfigError, NotFoundError, SchemaOutdatedError, WatercoolerError
 from service import db_cli, digest_cli, insights_cli
+from service.jsonlog import use_json_logs
 
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
 
@@ -108,6 +109,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _serve(settings: Settings, host: str | None, port: int | None) -> int:
+    if settings.service.log_format == "json":  # before the first line is logged
+        use_json_logs()
     # Refuse an older schema first, with its message and no traceback (main's exit 2).
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     Database(settings.database_url).dispose()

@@ -1,4 +1,12 @@
-"""GET /health: can the service answer, and if not, what is wrong."""
+"""Health: GET /health (what is wrong, for people), /health/live and /health/ready (for probes).
+
+    /health/live    200 while the process answers HTTP at all (restart it when this fails)
+    /health/ready   200 when the database and the index answer, else 503 with the problems
+                    (take it out of the load balancer, do not restart it)
+    /health         the full report, 200 or 503, as before
+
+None needs a key; the probes say nothing of the content or the callers.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +21,42 @@ from service.deps import ComponentsDep, OptionalCallerDep
 from service.schemas import Counts, Health, IndexHealth
 
 router = APIRouter(tags=["health"])
+
+
+@router.get(
+    "/health/live",
+    summary="Liveness probe",
+    description="200 while the process answers HTTP; checks nothing else.",
+)
+def live() -> dict[str, str]:
+    """Always ok: the process is up."""
+    return {"status": "ok"}
+
+
+@router.get(
+    "/health/ready",
+    summary="Readiness probe",
+    description="200 when the database and the index answer (and the index matches the "
+    "embedding model); 503 with `problems` otherwise. No key needed.",
+    responses={503: {"description": "Not ready (see `problems`)"}},
+)
+def ready(c: ComponentsDep) -> JSONResponse:
+    """Live checks of the database and the index."""
+    problems = readiness(c)
+    body = {"status": "unavailable" if problems else "ok", "problems": problems}
+    return JSONResponse(body, status_code=503 if problems else 200)
+
+
+def readiness(c: Components) -> list[str]:
+    """What keeps the service from answering queries (empty when ready)."""
+    problems = [c.index_problem] if c.index_problem else []
+    try:
+        c.index.meta()
+    except WatercoolerError as exc:
+        problems.append(f"index: {exc}")
+    if not c.db.ping():
+        problems.append(f"database {c.db.url} does not answer")
+    return problems
 
 
 @router.get(
