@@ -1,8 +1,9 @@
 """The synthetic corpus of the service benchmark, and its random-weight cross-encoder.
 
-base_corpus        ingests the bundled sample content for real (parse, chunk, embed, BM25,
-                   people, documents) into `<work>/base/data`, then reads every point back
-                   with its vectors; cached as `<work>/base/points.npz` + `payloads.json`
+base_corpus        ingests the bundled sample content (or another sources file: the real
+                   manuals of bench/real_corpus.py) for real (parse, chunk, embed, BM25,
+                   people, documents) into `<work>/<name>/data`, then reads every point back
+                   with its vectors; cached as `<work>/<name>/points.npz` + `payloads.json`
 ScaledCorpus       `size` points cloned from the real ones: copy 0 is the real chunks (same
                    ids, so the people and documents in the database match), copy c > 0 gets
                    new point and document ids (`<document>-c<c>`), the same payload otherwise
@@ -53,12 +54,15 @@ class BaseCorpus:
         return self.data_dir / "watercooler.db"
 
 
-def base_corpus(work: Path, embedder: Embedder) -> BaseCorpus:
-    """The sample content ingested for real under `work/base` (reused when already there)."""
-    base = work / "base"
+def base_corpus(
+    work: Path, embedder: Embedder, sources: Path | None = None, name: str = "base"
+) -> BaseCorpus:
+    """A sources file (default: the sample content) ingested for real under `work/<name>`
+    (reused when already there)."""
+    base = work / name
     arrays, payload_file = base / "points.npz", base / "payloads.json"
     if not (arrays.exists() and payload_file.exists()):
-        _ingest(base / "data", embedder)
+        _ingest(base / "data", embedder, sources)
         _dump_points(base / "data" / "index", arrays, payload_file)
     else:
         log.info("reusing the ingested sample content", extra={"path": str(base)})
@@ -77,8 +81,8 @@ def base_corpus(work: Path, embedder: Embedder) -> BaseCorpus:
     return BaseCorpus(base / "data", ids, dense, sparse, payloads)
 
 
-def _ingest(data_dir: Path, embedder: Embedder) -> None:
-    """Run the real ingestion pipeline over the bundled sample content."""
+def _ingest(data_dir: Path, embedder: Embedder, sources: Path | None = None) -> None:
+    """Run the real ingestion pipeline over a sources file (default: the sample content)."""
     from core.config import get_settings
     from core.db import Database
     from core.index.factory import open_index
@@ -90,7 +94,9 @@ def _ingest(data_dir: Path, embedder: Embedder) -> None:
     db = Database(settings.database_url)
     index = open_index(settings)
     try:
-        pipeline = build_pipeline(settings, load_sources(), index=index, embedder=embedder, db=db)
+        pipeline = build_pipeline(
+            settings, load_sources(sources), index=index, embedder=embedder, db=db
+        )
         report = pipeline.run()
     finally:
         index.close()

@@ -199,6 +199,9 @@ class Passage(BaseModel):
     superseded_by: str | None = None
     moderation: ModerationBadge | None = None
     score: float = 0.0
+    # The answer units' vectors from ingestion (core/generation/unit_vectors.py); internal:
+    # never serialised into a response.
+    unit_vectors: str | None = Field(None, exclude=True, repr=False)
 
 
 class PersonRef(BaseModel):

@@ -27,6 +27,8 @@ _ANSWER_BARS = (
     "abstention_accuracy",
     "answer_rate",
     "token_f1",
+    "containment",
+    "reference_recall",
     "semantic_similarity",
 )
 

@@ -160,7 +160,9 @@ def answer_all(
     threshold = settings.retrieval.abstain_threshold
     out: dict[str, list[AnswerRecord]] = {name: [] for name in generators}
     for item in items:
-        top = stack.retriever.search(item.question, item.principal).top_dense_score
+        found = stack.retriever.search(item.question, item.principal)
+        top = found.top_dense_score
+        context = [p.document_id for p in found.passages[: settings.answer.max_passages]]
         for name in generators:
             answer = assistant.ask(item.question, item.principal, generator=name, now=AS_OF)
             gated = top is None or top < threshold
@@ -171,6 +173,7 @@ def answer_all(
                 people_documents=[d.document_id for e in answer.people for d in e.documents],
                 top_dense=top,
                 ungated_abstained=answer.abstained,
+                context_documents=list(dict.fromkeys(context)),
             )
             if not record.abstained:
                 record.citations = {c.marker: c.text for c in answer.citations}

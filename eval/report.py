@@ -144,7 +144,14 @@ def _answer_items(
         for k, (n, _, _) in enumerate(pairs):
             similarity[n] = round(float(np.dot(vectors[k], vectors[half + k])), 4)
     return [
-        answer_scores(r, bool(i.answerable), i.reference, similarity.get(n), entails)
+        answer_scores(
+            r,
+            bool(i.answerable),
+            i.reference,
+            similarity.get(n),
+            entails,
+            [d for d, grade in i.qrels.items() if grade > 0],
+        )
         for n, (r, i) in enumerate(zip(records, items, strict=True))
     ]
 

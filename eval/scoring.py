@@ -9,7 +9,7 @@ with `LexicalEntailment` (a lexical proxy, not NLI) deciding support.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +28,10 @@ QUESTION_METRICS = ("ndcg@10", "recall@10", "mrr@10", "hit_rate@10", "precision@
 PEOPLE_METRICS = ("p@1", "recall@3", "mrr")
 ANSWER_METRICS = (
     "token_f1",
+    "containment",
+    "reference_recall",
+    "containment_gold_retrieved",
+    "reference_recall_gold_retrieved",
     "semantic_similarity",
     "citation_precision",
     "citation_recall",
@@ -74,6 +78,7 @@ class AnswerRecord:
     people_documents: list[str] = field(default_factory=list)  # evidence behind the people
     top_dense: float | None = None
     ungated_abstained: bool = False  # the generator's own decision, before the gate
+    context_documents: list[str] = field(default_factory=list)  # documents answered from
     leaked: list[str] = field(default_factory=list)  # cited or evidence docs the user may not see
 
 
@@ -83,14 +88,26 @@ def answer_scores(
     reference: str,
     similarity: float | None,
     entails: Entailment | None = None,
+    relevant: Collection[str] = (),
 ) -> dict[str, float | None]:
-    """Every answer metric of one answer (None where the metric does not apply)."""
+    """Every answer metric of one answer (None where the metric does not apply).
+
+    The `…_gold_retrieved` variants count only questions where a `relevant` document was
+    among the passages the answer was written from (what the generator could contain).
+    """
     entails = entails or LexicalEntailment()
     plain = answers.strip_markers(record.text)
     answered = not record.abstained
     cites = answers.citation_scores(record.text, record.citations, entails) if answered else None
+    contained = answers.containment(plain, reference) if answerable else None
+    recall = answers.reference_recall(plain, reference) if answerable else None
+    gold = answerable and bool(set(relevant) & set(record.context_documents))
     return {
         "token_f1": answers.token_f1(plain, reference) if answerable else None,
+        "containment": contained,
+        "reference_recall": recall,
+        "containment_gold_retrieved": contained if gold else None,
+        "reference_recall_gold_retrieved": recall if gold else None,
         "semantic_similarity": similarity if answerable else None,
         "citation_precision": cites.precision if cites else None,
         "citation_recall": cites.recall if cites else None,

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from core.embedding import Embedder
+from core.generation.unit_vectors import attach
 from core.schema import Chunk, Contributor, Document
 
 
@@ -40,6 +42,11 @@ def chunk_payload(doc: Document, chunk: Chunk) -> dict[str, Any]:
         "time_start": chunk.time_start,
         "time_end": chunk.time_end,
     }
+
+
+def with_unit_vectors(payloads: list[dict[str, Any]], embedder: Embedder) -> list[dict[str, Any]]:
+    """The payloads with their answer units' vectors, so no answer has to embed them."""
+    return attach(payloads, embedder)
 
 
 def person_ids(contributors: list[Contributor]) -> list[str]:

@@ -32,6 +32,7 @@ from core.generation.base import Generated
 from core.generation.citations import validate_citations
 from core.generation.disputes import Side, find_conflict, note
 from core.generation.sentences import split_sentences
+from core.generation.unit_vectors import decode, unit_key
 from core.generation.units import Unit, split_units
 from core.generation.words import fuzzy_in, plain, question_terms, text_terms
 from core.schema import Passage, SourceKind
@@ -44,8 +45,9 @@ W_DENSE, W_LEXICAL, W_RANK, W_NUMBER = 0.55, 0.30, 0.15, 0.05
 W_HEADING, HEADING_MATCH = 0.15, 0.75
 # A further unit needs a question term, or this cosine, to address the question at all.
 MIN_DENSE_WITHOUT_WORDS = 0.6
-# At most this many units are embedded per answer (the rest rank lower on words and rank);
-# unit vectors are kept for VECTOR_CACHE units, so passages asked about again cost nothing.
+# Of the units without a vector from ingestion (unit_vectors.py), at most this many are
+# embedded per answer (the rest rank lower on words and rank); vectors computed here are
+# kept for VECTOR_CACHE units, so passages asked about again cost nothing.
 MAX_EMBEDDED, VECTOR_CACHE = 32, 20_000
 MIN_DENSE = 0.35  # best unit below this (and without word overlap) → nothing relevant
 MIN_DENSE_WITH_WORDS = 0.25
@@ -89,6 +91,14 @@ def _idf_weighted(weights: dict[str, float], documents: list[set[str]]) -> dict[
         df = sum(term in doc for doc in documents)
         out[term] = weight * math.log(1 + (n - df + 0.5) / (df + 0.5))
     return out
+
+
+def _stored_vectors(passages: list[Passage], dimension: int) -> dict[bytes, np.ndarray]:
+    """The unit vectors ingestion stored with the passages, by unit key."""
+    stored: dict[bytes, np.ndarray] = {}
+    for passage in passages:
+        stored.update(decode(passage.unit_vectors, dimension))
+    return stored
 
 
 @dataclass
@@ -275,14 +285,23 @@ class ExtractiveGenerator:
                 + W_NUMBER * has_number
                 + W_HEADING * cand.in_section
             )
-        # Only the units that words and rank favour are embedded (the dense part decides
-        # among them); the others keep a score no embedded unit of the same standing loses to.
-        order = sorted(range(len(cands)), key=lambda i: -cands[i].score)[:MAX_EMBEDDED]
-        embedded = self._embed([plain(cands[i].unit.text) for i in order])
-        vectors = np.zeros((len(cands), embedded.shape[1]), dtype=np.float32)
-        vectors[order] = embedded
+        # Units whose vectors ingestion stored all get a dense part. Of the others, only the
+        # ones words and rank favour are embedded now (the dense part decides among them);
+        # the rest keep a score no embedded unit of the same standing loses to.
         query = self.embedder.embed_query(question)
-        for i in order:
+        vectors = np.zeros((len(cands), query.shape[0]), dtype=np.float32)
+        stored = _stored_vectors(passages, query.shape[0])
+        known = []
+        for i, cand in enumerate(cands):
+            vector = stored.get(unit_key(plain(cand.unit.text)))
+            if vector is not None:
+                vectors[i] = vector
+                known.append(i)
+        ranked = sorted(range(len(cands)), key=lambda i: -cands[i].score)[:MAX_EMBEDDED]
+        missing = [i for i in ranked if i not in set(known)]
+        if missing:
+            vectors[missing] = self._embed([plain(cands[i].unit.text) for i in missing])
+        for i in [*known, *missing]:
             cands[i].dense = float(vectors[i] @ query)
             cands[i].score += W_DENSE * cands[i].dense
         return vectors

@@ -1,6 +1,10 @@
 """Answer metrics: overlap with a reference, citation quality, abstention and access leakage.
 
     token_f1            SQuAD F1 over normalised tokens (lowercase, no punctuation or articles)
+    containment         1 when the normalised reference occurs in the normalised answer as a
+                        run of whole tokens (a short reference answer: "500 MB"), else 0
+    reference_recall    share of the reference's content tokens (stop words left out; numbers
+                        count) found in the answer: containment for a sentence-long reference
     semantic_similarity cosine of two vectors the caller has embedded
     parse_citations     answer → [(sentence without markers, [markers])]; "[1]", "[1][2]", "[1, 2]"
     citation_scores     ALCE (Gao et al. 2023) citation recall and precision, per sentence too
@@ -56,6 +60,34 @@ def token_f1(prediction: str, reference: str) -> float:
     precision = same / len(predicted)
     recall = same / len(expected)
     return 2 * precision * recall / (precision + recall)
+
+
+# Words a sentence-long reference shares with any answer; they say nothing about containing it.
+_STOP_WORDS = frozenset(
+    "and or but if of to in on at by for with from as is are was were be been being it its "  # noqa: SIM905
+    "this that these those there their they them he she his her you your we our i me my do "
+    "does did can could should would will shall may might must not no yes so than then also "
+    "per each any all some more most up out into over about after before".split()
+)
+
+
+def containment(prediction: str, reference: str) -> float:
+    """1.0 when the normalised reference is a run of whole tokens of the normalised answer."""
+    expected = normalize_answer(reference).split()
+    predicted = normalize_answer(prediction).split()
+    if not expected:
+        return 0.0
+    n = len(expected)
+    return float(any(predicted[i : i + n] == expected for i in range(len(predicted) - n + 1)))
+
+
+def reference_recall(prediction: str, reference: str) -> float:
+    """Share of the reference's content tokens (with repeats) that the answer contains."""
+    expected = [t for t in normalize_answer(reference).split() if t not in _STOP_WORDS]
+    if not expected:
+        return containment(prediction, reference)
+    found = Counter(normalize_answer(prediction).split()) & Counter(expected)
+    return sum(found.values()) / len(expected)
 
 
 def semantic_similarity(a_vec: ArrayLike, b_vec: ArrayLike) -> float:

@@ -13,10 +13,12 @@ from eval.metrics.answers import (
     citation_precision,
     citation_recall,
     citation_scores,
+    containment,
     groundedness,
     leakage_count,
     leaked_ids,
     parse_citations,
+    reference_recall,
     semantic_similarity,
     statements as split_sentences,
     token_f1,
@@ -30,7 +32,25 @@ PASSAGES = {
 LEXICAL = LexicalEntailment()
 
 
-# --- token F1 and cosine ---------------------------------------------------------------
+# --- token F1, containment and cosine --------------------------------------------------
+
+
+def test_containment_needs_the_reference_as_a_run_of_whole_tokens() -> None:
+    answer = "Packages may be up to 500 MB [1]. The old import allowed 200 MB [2]."
+    assert containment(answer, "500 MB") == 1.0
+    assert containment(answer, "The 500 mb!") == 1.0  # normalised: case, articles, punctuation
+    assert containment(answer, "50 MB") == 0.0  # "50" is not a whole token of "500"
+    assert containment(answer, "MB 500") == 0.0  # order matters
+    assert containment(answer, "") == 0.0
+
+
+def test_reference_recall_counts_content_tokens_only() -> None:
+    reference = "The cap is EUR 230 per night in London."
+    # content tokens: cap, eur, 230, night, london (the, is, per, in are stop words)
+    assert reference_recall("London hotels: EUR 230 a night.", reference) == pytest.approx(4 / 5)
+    assert reference_recall("Book early.", reference) == 0.0
+    # a reference of stop words only falls back to containment
+    assert reference_recall("yes it is", "It is") == 1.0
 
 
 def test_token_f1_hand_computed() -> None:

@@ -36,6 +36,16 @@ def test_answer_scores_of_an_answer_and_an_abstention() -> None:
     assert scores["abstention_accuracy"] is None and scores["leakage"] == 0.0
     # "handover is on wednesday at 0900" vs "wednesday at 0900 berlin time": 3 shared
     assert scores["token_f1"] == pytest.approx(2 * (3 / 6) * (3 / 5) / (3 / 6 + 3 / 5))
+    # "berlin time" is missing: not contained; content tokens wednesday, 0900 of 4 found
+    assert scores["containment"] == 0.0 and scores["reference_recall"] == pytest.approx(2 / 4)
+    # no relevant document among the passages answered from: the gold variants do not apply
+    assert scores["containment_gold_retrieved"] is None
+    record.context_documents = ["doc-a", "doc-b"]
+    gold = answer_scores(record, True, "at 09:00 Berlin", 0.8, relevant=["doc-b"])
+    assert gold["containment_gold_retrieved"] == 0.0  # the answer says 09:00 but not Berlin
+    assert gold["reference_recall_gold_retrieved"] == pytest.approx(1 / 2)
+    elsewhere = answer_scores(record, True, "at 09:00 Berlin", 0.8, relevant=["doc-z"])
+    assert elsewhere["containment_gold_retrieved"] is None
     abstained = AnswerRecord("I couldn't find this.", True, leaked=["secret"])
     scores = answer_scores(abstained, False, "", None)
     assert scores["abstention_accuracy"] == 1.0 and scores["answer_rate"] is None
