@@ -39,6 +39,9 @@ SOURCES_DIR=./sources
 # API_PORT=8000
 # UI_PORT=8501
 # WORKER_REPLICAS=1
+# with `--profile gpu`: the CUDA worker's image and PyTorch wheel index
+# APP_GPU_IMAGE=watercooler:gpu
+# TORCH_VARIANT=cu128
 # with `--profile proxy`: the public name, and an e-mail for Let's Encrypt or `internal`
 # DOMAIN=localhost
 # CADDY_TLS=internal

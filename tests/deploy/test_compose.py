@@ -73,13 +73,27 @@ def test_stores_are_not_published_and_sit_on_an_internal_network() -> None:
             assert name == "caddy" or str(port).startswith("127.0.0.1:"), f"{name}: {port}"
 
 
+def test_the_gpu_worker_is_optional_and_asks_for_a_gpu() -> None:
+    services = load(COMPOSE)["services"]
+    gpu, cpu = services["worker-gpu"], services["worker"]
+    assert gpu["profiles"] == ["gpu"] and "profiles" not in cpu
+    assert gpu["command"] == cpu["command"] and gpu["healthcheck"] == cpu["healthcheck"]
+    assert gpu["build"]["args"]["TORCH_VARIANT"].startswith("${TORCH_VARIANT:-cu")
+    assert gpu["image"] != cpu["image"]  # a CUDA build must not overwrite the CPU image's tag
+    devices = gpu["deploy"]["resources"]["reservations"]["devices"]
+    assert devices == [{"driver": "nvidia", "count": 1, "capabilities": ["gpu"]}]
+    assert gpu["environment"]["WATERCOOLER_EMBEDDING__DEVICE"] == "cuda"
+
+
 def test_the_proxy_is_optional_and_its_caddyfile_is_in_the_repository() -> None:
     caddy = load(COMPOSE)["services"]["caddy"]
     assert caddy["profiles"] == ["proxy"]
     sources = [v.split(":")[0] for v in caddy["volumes"] if v.startswith("./")]
     assert sources and all((REPO / s).is_file() for s in sources)
     text = (REPO / "deploy/Caddyfile").read_text(encoding="utf-8")
-    assert "reverse_proxy api:8000" in text and "reverse_proxy ui:8501" in text
+    upstreams = re.findall(r"name (\w+)\s+port (\d+)", text)
+    assert upstreams == [("api", "8000"), ("ui", "8501")]
+    assert "tls {$CADDY_TLS}" in text and "{$DOMAIN}" in text
 
 
 def test_volumes_are_named_and_declared() -> None:
