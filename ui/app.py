@@ -84,7 +84,11 @@ def main() -> None:
     st.logo(str(STATIC / "logo.svg"), icon_image=str(STATIC / "icon.svg"), size="large")
     url = session.settings().service_url
     try:
-        health = session.health(url, session.api_key())
+        try:
+            health = session.health(url, session.api_key())
+        except Unauthorized as exc:  # e.g. an expired token that the sign-in proxy passed
+            session.sign_out(exc.message)
+            health = session.health(url, session.api_key())
         session.remember_health(health)
         access = caller_access(health)
     except ClientError as exc:

@@ -3,6 +3,8 @@
     WATERCOOLER_UI__SERVICE_URL       the service's base URL (default http://127.0.0.1:8000)
     WATERCOOLER_UI__TIMEOUT_S         timeout of ordinary calls, in seconds (default 15)
     WATERCOOLER_UI__ANSWER_TIMEOUT_S  time to wait for an answer (an LLM may be slow; default 180)
+    WATERCOOLER_UI__FORWARD_TOKEN     behind a sign-in proxy that passes the user's token
+                                      (Authorization: Bearer), sign in with it (default false)
 
 The Ask page's example questions come from the service (GET /examples; core/examples.py).
 
@@ -25,6 +27,7 @@ class UISettings(BaseSettings):
     service_url: str = DEFAULT_SERVICE_URL
     timeout_s: float = Field(15.0, gt=0)
     answer_timeout_s: float = Field(180.0, gt=0)
+    forward_token: bool = False
 
     @field_validator("service_url")
     @classmethod

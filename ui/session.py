@@ -1,8 +1,13 @@
 """Per-browser-session state: the API key, what the caller may do, the client, error display.
 
-The key lives in `st.session_state` only (never in the URL). What a key may do is asked of the
-service once per key (the service refuses anyway; this only hides what would be refused):
-`GET /ingest/jobs` answers admins, `GET /evals/datasets` answers whoever may run evals.
+The key (an API key, or a sign-in token of the company's identity provider pasted instead)
+lives in `st.session_state` only (never in the URL). Behind a sign-in proxy that passes the
+user's token to the UI (`Authorization: Bearer`, e.g. oauth2-proxy), `ui.forward_token` makes
+that token the caller's key: nobody pastes anything, and a refused one falls back to sign-in.
+
+What a key may do is asked of the service once per key (the service refuses anyway; this
+only hides what would be refused): `GET /ingest/jobs` answers admins, `GET /evals/datasets`
+answers whoever may run evals.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from core.client import (
     Unauthorized,
     WatercoolerClient,
 )
+from core.oidc import looks_like_jwt
 from core.schema import Person
 from ui.config import UISettings, get_ui_settings
 
@@ -39,6 +45,7 @@ _ACCESS = "wc_access"
 _NOTICE = "wc_signin_notice"
 _HEALTH = "wc_health"
 _INSIGHTS = "wc_insights_access"
+_REFUSED_FORWARD = "wc_refused_forwarded_token"  # the proxy's token the service refused
 
 
 @dataclass(frozen=True)
@@ -70,9 +77,28 @@ def settings() -> UISettings:
 
 
 def api_key() -> str | None:
-    """The key the user signed in with, if any."""
+    """The key or token the user signed in with, else the token their sign-in proxy passed."""
     key = st.session_state.get(_KEY)
-    return str(key) if key else None
+    if key:
+        return str(key)
+    forwarded = forwarded_token()
+    return forwarded if forwarded != st.session_state.get(_REFUSED_FORWARD) else None
+
+
+def forwarded_token() -> str | None:
+    """The bearer token of the browser's request when `ui.forward_token` is on (else None)."""
+    if not settings().forward_token:
+        return None
+    scheme, _, token = (st.context.headers.get("Authorization") or "").strip().partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def signed_in_with() -> str:
+    """How the caller signed in, in words for the status line."""
+    key = api_key()
+    if key and key == forwarded_token() and not st.session_state.get(_KEY):
+        return "through your company sign-in"
+    return "with a sign-in token" if key and looks_like_jwt(key) else "with an API key"
 
 
 def demo_person() -> str | None:
@@ -164,7 +190,7 @@ def sign_in(key: str) -> str | None:
     """Check and keep a key; returns a message for the user when it was refused."""
     key = key.strip()
     if not key:
-        return "Paste an API key first."
+        return "Paste an API key or a sign-in token first."
     try:
         with client(key) as http:
             found = probe(http)
@@ -178,6 +204,8 @@ def sign_in(key: str) -> str | None:
 
 def sign_out(notice: str | None = None) -> None:
     """Forget the key (and say why, on the next sign-in prompt)."""
+    if not st.session_state.get(_KEY) and forwarded_token():  # the proxy's token was refused
+        st.session_state[_REFUSED_FORWARD] = forwarded_token()
     st.session_state.pop(_KEY, None)
     st.session_state.pop(_ACCESS, None)
     if notice:

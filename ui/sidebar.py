@@ -34,12 +34,17 @@ def status_box(health: Health, url: str) -> None:
 
 
 def sign_in_form(form_key: str) -> None:
-    """An API key field; a refused key is said so."""
+    """An API key (or sign-in token) field; a refused one is said so."""
     notice = session.take_notice()
     if notice:
         st.warning(notice, icon=":material/key_off:")
     with st.form(form_key, border=False):
-        key = st.text_input("API key", type="password", placeholder="wc_…", key=f"{form_key}-key")
+        key = st.text_input(
+            "API key or sign-in token",
+            type="password",
+            placeholder="wc_… or eyJ…",
+            key=f"{form_key}-key",
+        )
         submitted = st.form_submit_button("Sign in", icon=":material/login:", type="primary")
     if submitted:
         try:
@@ -52,7 +57,8 @@ def sign_in_form(form_key: str) -> None:
         else:
             st.rerun()
     st.caption(
-        "Ask an admin for a key (`python -m service keys create`). On the service's own "
+        "Ask an admin for a key (`python -m service keys create`), or paste a token from "
+        "your company's sign-in when the service accepts them. On the service's own "
         "machine, an admin key is in `<data dir>/service.key` while it runs."
     )
 
@@ -61,7 +67,10 @@ def account_box(health: Health, access: Access) -> None:
     """Who the pages answer to, and signing in or out."""
     if access.signed_in:
         role = "admin" if access.admin else "trainer" if access.evals else "reader"
-        st.html(f'<div class="wc-status">Signed in with an API key · <b>{role}</b></div>')
+        how = session.signed_in_with()
+        st.html(f'<div class="wc-status">Signed in {how} · <b>{role}</b></div>')
+        if how.startswith("through"):  # the proxy signs the user in and out
+            return
         if st.button("Sign out", icon=":material/logout:", type="tertiary"):
             session.sign_out()
             st.rerun()
