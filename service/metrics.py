@@ -10,8 +10,8 @@
 
 Request figures are this process's (each replica or worker is scraped on its own). Answers and
 ingestion are read from the database at scrape time, so they count what every process and
-worker did and survive restarts. A job launcher that has a `queue_depth()` method (the Redis
-queue) is asked for the depth; without one the series is absent.
+worker did and survive restarts. The queue depth is the length of the job launcher's RQ queue
+(service/queue.py), or what its `queue_depth()` says; without a queue the series is absent.
 
 Unmatched paths are counted under route `unmatched`, so a scanner cannot grow the label set.
 In keys mode the endpoint answers admins only (Prometheus sends a key with `authorization`).
@@ -149,14 +149,26 @@ def _ingestion(c: Components) -> Iterator[Metric]:
 def _jobs(c: Components) -> Iterator[Metric]:
     try:
         running = c.jobs.running()
-        yield _gauge(
-            "watercooler_ingest_running", "1 while an ingest job runs", float(bool(running))
-        )
-        depth = getattr(c.jobs, "queue_depth", None)
-        if callable(depth):
-            yield _gauge("watercooler_queue_depth", "Jobs waiting in the queue", float(depth()))
     except WatercoolerError as exc:
         log.warning("metrics: the job runner did not answer", extra={"error": str(exc)})
+        return
+    yield _gauge("watercooler_ingest_running", "1 while an ingest job runs", float(bool(running)))
+    depth = queue_depth(c.jobs)
+    if depth is not None:
+        yield _gauge("watercooler_queue_depth", "Jobs waiting in the queue", float(depth))
+
+
+def queue_depth(jobs: object) -> int | None:
+    """Jobs waiting: a launcher's `queue_depth()`, or the length of its RQ `queue`; else None."""
+    try:
+        hook = getattr(jobs, "queue_depth", None)
+        if callable(hook):
+            return int(hook())
+        queue = getattr(jobs, "queue", None)
+        return int(queue.count) if queue is not None else None
+    except Exception as exc:  # a Redis that does not answer: the series is left out this time
+        log.warning("metrics: cannot read the queue depth", extra={"error": repr(exc)})
+        return None
 
 
 def _gauge(name: str, documentation: str, value: float) -> GaugeMetricFamily:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -10,6 +11,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from core.embedding import Embedder
 from service.main import create_app
+from service.queue import QueueLauncher, connect
 from tests.service.conftest import Callers, components, ingest, make_settings, wait_for_job
 
 Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
@@ -100,3 +102,29 @@ def test_keys_mode_shows_metrics_to_admins_only(
     assert keys_client.get("/metrics", headers=keys_callers.reader).status_code == 403
     samples = scrape(keys_client, keys_callers.admin)
     assert value(samples, "watercooler_ingest_running") == 0
+
+
+def test_the_queue_depth_is_the_length_of_the_job_queue(
+    metered: TestClient, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    assert not any(name == "watercooler_queue_depth" for name, _ in scrape(metered))  # no queue
+    redis_url = "redis://127.0.0.1:6379/11"  # this helper's database number
+    settings = make_settings(
+        tmp_path_factory.mktemp("queue-metrics"),
+        queue={"redis_url": redis_url, "name": f"deploy-auth-ops-{uuid.uuid4().hex[:8]}"},
+    )
+    built = components(metered)
+    try:
+        launcher = QueueLauncher(settings, built.runs, connect(settings))
+        launcher.queue.count  # noqa: B018 - reaches Redis, or skips below
+    except Exception as exc:  # no Redis here
+        pytest.skip(f"no Redis at {redis_url}: {exc}")
+    in_process = built.jobs
+    try:
+        for n in range(2):  # nobody works this queue: the jobs wait
+            launcher.queue.enqueue("builtins.print", n)
+        built.jobs = launcher
+        assert value(scrape(metered), "watercooler_queue_depth") == 2
+    finally:
+        built.jobs = in_process
+        launcher.queue.delete(delete_jobs=True)
