@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -95,3 +96,15 @@ def test_caddy_check_asks_its_admin_endpoint(readyz: tuple[int, type[_Readyz]]) 
         port, _ = readyz  # 404 on /config/: wget fails, as it must on an error status
         assert _run([*argv[:-1], f"http://127.0.0.1:{port}/config/"]).returncode != 0
         assert _run([*argv[:-1], f"http://127.0.0.1:{port}/readyz"]).returncode == 0
+
+
+def test_url_check_says_why_it_failed(readyz: tuple[int, type[_Readyz]]) -> None:
+    port, handler = readyz
+    script = [sys.executable, str(REPO / "deploy/healthcheck.py")]
+    ok = _run([*script, f"http://127.0.0.1:{port}/readyz"])
+    assert ok.returncode == 0 and ok.stdout.strip().endswith(": 200")
+    handler.status = 503
+    down = _run([*script, f"http://127.0.0.1:{port}/readyz", "--timeout", "2"])
+    assert down.returncode == 1 and "503 some shards are not ready" in down.stdout
+    missing = _run([*script], HEALTHCHECK_URL=f"http://127.0.0.1:{port}/nowhere")
+    assert missing.returncode == 1 and "404" in missing.stdout
