@@ -43,10 +43,11 @@ LABEL org.opencontainers.image.title="Watercooler" \
       org.opencontainers.image.description="Cited answers from company content, and the people to ask" \
       org.opencontainers.image.licenses="Apache-2.0" \
       org.watercooler.torch-variant="${TORCH_VARIANT}"
-# libmagic: unstructured's file-type detection; postgresql-client: pg_dump/pg_restore for
-# `python -m service backup|restore` (Debian 13's client is 17: it dumps servers up to 17).
+# file: brings libmagic (unstructured's file-type detection) under its name on any Debian;
+# postgresql-client: pg_dump/pg_restore for `python -m service backup|restore` (Debian 13's
+# client is 17: it dumps servers up to 17).
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libmagic1 postgresql-client \
+ && apt-get install -y --no-install-recommends file postgresql-client \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 10001 watercooler \
  && useradd --system --uid 10001 --gid watercooler --create-home --home-dir /home/watercooler \
