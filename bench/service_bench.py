@@ -1,11 +1,15 @@
 """Service benchmark: /search, /ask and the two index adapters on a 10k and a 100k index.
 
-`python -m bench.service_bench [--sizes 10000,100000] [--duration 60] [--clients 20] [--quick]`
+`python -m bench.service_bench [--sizes 10000,100000] [--duration 60] [--clients 20]
+                               [--passages sample|real] [--quick]`
 
 For each size, in one run:
-  * the index: the bundled sample content ingested for real (~680 chunks), cloned to `size`
-    points (bench/synthetic.py: new ids, realistic payloads, real BM25 vectors, real dense
-    vectors plus small noise — a stand-in for the encoder; queries use the real model);
+  * the index: the bundled sample content (`--passages sample`, ~680 chunks, with the
+    questions of bench/questions.py) or long real manuals that installed packages ship
+    (`--passages real`, ~840 chunks, the questions of bench/real_corpus.py) ingested for real
+    (with their answer units' vectors), cloned to `size` points (bench/synthetic.py: new ids,
+    the real payloads, real BM25 vectors, real dense vectors plus small noise — a stand-in for
+    the encoder; queries use the real model);
   * index level, the same queries on both adapters in turn: hybrid search (dense + BM25,
     RRF) on the embedded Qdrant Edge index (after optimize(): HNSW) and on qdrant-client
     local mode (brute force in numpy), without a filter and with the anonymous caller's
@@ -41,7 +45,8 @@ from pathlib import Path
 from typing import Any
 
 from bench.load import Call, ServiceProcess, calls, load_run, sequential, summary
-from bench.questions import QUESTIONS
+from bench.questions import QUESTIONS as SAMPLE_QUESTIONS
+from bench.real_corpus import QUESTIONS as REAL_QUESTIONS, real_sources
 from bench.service_report import report
 from bench.synthetic import PERTURBATION, ScaledCorpus, base_corpus, random_cross_encoder
 from core.config import RetrievalSettings, apply_runtime_env
@@ -130,6 +135,12 @@ def _parser() -> argparse.ArgumentParser:
         help="also time /search and /ask on a service with this environment variable set "
         "(repeatable; a diagnostic, e.g. OMP_WAIT_POLICY=PASSIVE)",
     )
+    add(
+        "--passages",
+        choices=("sample", "real"),
+        default="sample",
+        help="the ingested content cloned to each size: the sample or real manuals",
+    )
     add("--quick", action="store_true", help="2k points, 5 s load run, 4 clients, few requests")
     add("--work-dir", type=Path, help="keep the ingested sample and arrays here (default: tmp)")
     add("--out", type=Path, default=Path("bench/out/service.json"))
@@ -144,9 +155,13 @@ def _run(work: Path, sizes: list[int], args: argparse.Namespace) -> dict[str, An
 
     settings = get_settings(data_dir=work / "unused")
     embedder = SentenceTransformerEmbedder(settings.embedding)
-    base = base_corpus(work, embedder)
+    if args.passages == "real":
+        base = base_corpus(work, embedder, real_sources(work), name="real")
+    else:
+        base = base_corpus(work, embedder)
+    questions = _questions(args)
     bm25 = Bm25Encoder()
-    queries = [Query(q, embedder.embed_query(q).tolist(), bm25.encode_query(q)) for q in QUESTIONS]
+    queries = [Query(q, embedder.embed_query(q).tolist(), bm25.encode_query(q)) for q in questions]
     meta = index_meta(embedder)
     reranker = random_cross_encoder(
         work / "random-cross-encoder", resolve_model_path(settings.embedding.model)
@@ -154,18 +169,19 @@ def _run(work: Path, sizes: list[int], args: argparse.Namespace) -> dict[str, An
     retrieval = settings.retrieval
     per_size = {}
     for size in sizes:
-        corpus = ScaledCorpus(base, size, work)
+        corpus = ScaledCorpus(base, size, work / args.passages)
         per_size[str(size)] = {
             "index": _index_level(corpus, meta, queries, retrieval, args),
             "http": _http(corpus, reranker, args, load=size == sizes[-1]),
         }
     return {
         "setup": {
+            "passages": args.passages,
             "real_chunks": len(base.ids),
             "vector_stand_in": f"real chunk vectors + Gaussian noise of norm {PERTURBATION}, "
             "renormalised; real BM25 vectors; queries embedded with the real model",
             "embedding": {"model": embedder.model_name, "dtype": embedder.dtype},
-            "questions": len(QUESTIONS),
+            "questions": len(questions),
             "requests": args.requests,
             "rerank_requests": args.rerank_requests,
             "index_queries": args.index_queries,
@@ -298,45 +314,54 @@ def _http(
     """Sequential /search and /ask, the load run; then /search with the cross-encoder."""
     logs = corpus.dir / "logs"
     with ServiceProcess(corpus.data_dir, logs / "service.log") as service:
-        out = _sequential(service, args.requests, ("search", "ask"))
+        out = _sequential(service, args.requests, ("search", "ask"), _questions(args))
         if load:
-            out["load"] = load_run(service.url, _mix(), args.clients, args.duration)
+            mix = _mix(_questions(args))
+            out["load"] = load_run(service.url, mix, args.clients, args.duration)
             log.info("load run done", extra={"size": corpus.size, **out["load"]["all"]})
     # The extractive generator keeps unit vectors, and the questions cycle over passages it has
     # seen: "ask_cold" is /ask with that cache off, every answer embedding its units.
     cold = {"WATERCOOLER_ANSWER__UNIT_CACHE_SIZE": "0"}
     with ServiceProcess(corpus.data_dir, logs / "cold.log", cold) as service:
-        out["ask_cold"] = _sequential(service, args.requests, ("ask",))["ask"]
+        out["ask_cold"] = _sequential(service, args.requests, ("ask",), _questions(args))["ask"]
     rerank = {"WATERCOOLER_RETRIEVAL__RERANKER": str(reranker)}
     with ServiceProcess(corpus.data_dir, logs / "rerank.log", rerank) as service:
-        out["search_rerank"] = _sequential(service, args.rerank_requests, ("search",))["search"]
+        reranked = _sequential(service, args.rerank_requests, ("search",), _questions(args))
+        out["search_rerank"] = reranked["search"]
     if args.variant_env:
         env = dict(item.split("=", 1) for item in args.variant_env)
         with ServiceProcess(corpus.data_dir, logs / "variant.log", env) as service:
-            variant = _sequential(service, args.requests, ("search", "ask"))
+            variant = _sequential(service, args.requests, ("search", "ask"), _questions(args))
         out["variant"] = {"env": env, **variant}
     return out
 
 
-def _sequential(service: ServiceProcess, n: int, endpoints: tuple[str, ...]) -> dict[str, Any]:
+def _questions(args: argparse.Namespace) -> tuple[str, ...]:
+    """The questions asked of the content `--passages` chose."""
+    return REAL_QUESTIONS if args.passages == "real" else SAMPLE_QUESTIONS
+
+
+def _sequential(
+    service: ServiceProcess, n: int, endpoints: tuple[str, ...], questions: tuple[str, ...]
+) -> dict[str, Any]:
     """`n` timed requests to each endpoint, one at a time, each after a few untimed ones."""
     out = {}
     with service.client() as client:
         for endpoint in endpoints:
-            warm = calls(endpoint, QUESTIONS, WARMUP, offset=len(QUESTIONS) - WARMUP)
-            out[endpoint] = sequential(client, calls(endpoint, QUESTIONS, n), warm).figures()
+            warm = calls(endpoint, questions, WARMUP, offset=len(questions) - WARMUP)
+            out[endpoint] = sequential(client, calls(endpoint, questions, n), warm).figures()
     log.info("sequential requests timed", extra={"log": service.log_file.name, "requests": n})
     return out
 
 
-def _mix() -> list[Call]:
+def _mix(questions: tuple[str, ...]) -> list[Call]:
     """The load run's request cycle: two /search for every /ask, questions in turn."""
     return [
         call
-        for i in range(len(QUESTIONS))
+        for i in range(len(questions))
         for call in (
-            *calls("search", QUESTIONS, 2, offset=2 * i),
-            *calls("ask", QUESTIONS, 1, offset=i),
+            *calls("search", questions, 2, offset=2 * i),
+            *calls("ask", questions, 1, offset=i),
         )
     ]
 

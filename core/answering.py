@@ -10,7 +10,8 @@ the top dense cosine under the caller's filter below `retrieval.abstain_threshol
 check's calibrated probability below `retrieval.answerability_threshold`; and after
 generating when the generator finds no answer. An abstention still names the people most
 likely to know and carries the CLOSEST passages it found (`Answer.closest`). The check's
-signals are logged; its cost is `timings_ms["answerability"]`.
+signals are logged; its cost is `timings_ms["answerability"]`. A streamed answer also records
+`timings_ms["first_token"]`: ms from the question to its first token event.
 
 Confidence, for an answer that does not abstain:
     confidence = p × support
@@ -137,15 +138,18 @@ class Assistant:
                     held += ready
                     continue
                 if held + ready:
+                    turn.timings.setdefault("first_token", elapsed_ms(turn.started))
                     yield ("token", held + ready)
                     emitted, held = True, ""
             rest = held + renumberer.flush()
             if rest and (emitted or not _is_no_answer("".join(pieces))):
+                turn.timings.setdefault("first_token", elapsed_ms(turn.started))
                 yield ("token", rest)
                 emitted = True
         turn.timings["generate"] = elapsed_ms(mark)
         answer = self._finish(turn, "".join(pieces), [])
         if answer.abstained and not emitted:
+            answer.timings_ms.setdefault("first_token", elapsed_ms(turn.started))
             yield ("token", answer.text)
         yield ("citations", answer.citations)
         yield ("people", answer.people)

@@ -115,3 +115,15 @@ def test_side_by_side_without_local_queries_skips_the_comparison() -> None:
     )
     assert edge.calls == 5 and local.calls == 1  # the warm-up only
     assert figures["edge"]["p50_ms"] >= 0 and "ratio_local_over_edge" not in figures
+
+
+def test_the_real_corpus_is_installed_manuals_in_a_valid_sources_file(tmp_path: Path) -> None:
+    from bench.real_corpus import FILES, MIN_FILES, real_sources
+    from core.sources import load_sources
+
+    sources = load_sources(real_sources(tmp_path))
+    assert [s.kind.value for s in sources.sources] == ["doc"]
+    copied = [p for p in (tmp_path / "real-docs" / "docs").rglob("*") if p.is_file()]
+    assert MIN_FILES <= len(copied) <= len(FILES)
+    assert sum(p.stat().st_size for p in copied) > 200_000  # long documents, not snippets
+    assert {p.suffix for p in copied} <= {".md", ".rst"}

@@ -46,12 +46,17 @@ def make_settings(data_dir: Path, **overrides: Any) -> Settings:
 
 def ingest(settings: Settings, embedder: Embedder) -> dict[str, Any]:
     """Ingest the corpus for real (the pipeline owns the index while it runs)."""
+    return ingest_sources(settings, embedder, SOURCES)
+
+
+def ingest_sources(settings: Settings, embedder: Embedder, sources: Path) -> dict[str, Any]:
+    """Ingest a sources file for real; the job's report."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     db = Database(settings.database_url)
     index = open_index(settings)
     try:
         pipeline = build_pipeline(
-            settings, load_sources(SOURCES), index=index, embedder=embedder, db=db
+            settings, load_sources(sources), index=index, embedder=embedder, db=db
         )
         return pipeline.run().to_dict()
     finally:
