@@ -24,7 +24,7 @@ from service.components import Components
 from service.errors import install_error_handlers
 from service.jsonlog import use_json_logs
 from service.limits import BodyLimit, RequestGuard
-from service.metrics import Metrics, MetricsMiddleware, router as metrics_router
+from service.metrics import Metrics, MetricsMiddleware, RouteRecorder, router as metrics_router
 from service.ratelimit import RateLimit, parse_limit
 from service.routes import (
     ROUTERS,
@@ -106,6 +106,7 @@ def create_app(
         use_json_logs()
     redact_access_log()
     install_error_handlers(app)
+    app.add_middleware(RouteRecorder)  # innermost: the route, for MetricsMiddleware
     if settings.service.rate_limit:  # inside the metrics: a 429 is counted like any answer
         parse_limit(settings.service.rate_limit)  # a bad setting fails now, not on a request
         app.add_middleware(RateLimit, service=settings.service, auth=settings.auth)

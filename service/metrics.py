@@ -42,6 +42,7 @@ from service.deps import OptionalCallerDep
 log = logging.getLogger(__name__)
 
 UNMATCHED = "unmatched"
+ROUTE_SLOT = "watercooler.route"
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
 
 router = APIRouter(tags=["health"])
@@ -188,6 +189,7 @@ class MetricsMiddleware:
             await self.app(scope, receive, send)
             return
         start = time.perf_counter()
+        scope[ROUTE_SLOT] = {}  # RouteRecorder fills it
         status = 500  # an exception before the response started is the error handler's 500
 
         async def sent(message: Message) -> None:
@@ -199,9 +201,34 @@ class MetricsMiddleware:
         try:
             await self.app(scope, receive, sent)
         finally:
-            route = scope.get("route")
-            template = getattr(route, "path", None) or UNMATCHED
+            template = route_template(scope)
             self.metrics.observe(scope["method"], template, status, time.perf_counter() - start)
+
+
+def route_template(scope: Scope) -> str:
+    """The template of the route that served the request, or `unmatched`."""
+    route = scope.get("route") or scope.get(ROUTE_SLOT, {}).get("route")
+    return str(getattr(route, "path", None) or UNMATCHED)
+
+
+class RouteRecorder:
+    """Innermost: notes the route the router chose where MetricsMiddleware can read it.
+
+    A middleware between them may route a copy of the scope (RequestGuard does, to drop a
+    trailing slash); the slot is one dict shared by every copy.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Run the app; then keep its route in the shared slot."""
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            slot = scope.get(ROUTE_SLOT)
+            if isinstance(slot, dict):
+                slot["route"] = scope.get("route")
 
 
 @router.get(

@@ -58,6 +58,11 @@ def test_requests_are_counted_per_route_template(metered: TestClient) -> None:
     assert value(after, "watercooler_http_requests_total", **search, status="200") >= 1
     assert value(after, "watercooler_http_request_duration_seconds_count", **search) >= 1
     assert value(after, "watercooler_http_request_duration_seconds_sum", **search) > 0
+    slash = {"method": "GET", "route": "/people", "status": "200"}
+    people_before = value(before, "watercooler_http_requests_total", **slash)
+    assert metered.get("/people/").status_code == 200  # served as /people, counted so
+    counted = value(scrape(metered), "watercooler_http_requests_total", **slash)
+    assert counted - people_before == 1
     stray = {"method": "GET", "route": "unmatched", "status": "404"}
     assert value(after, "watercooler_http_requests_total", **stray) >= 1
     assert not any("/no/such/page" in str(labels) for _, labels in after)
