@@ -271,6 +271,19 @@ class ExpertsSettings(BaseModel):
     work_end: int = Field(17, ge=1, le=24, description="local hour the working day ends")
     owner_weight: float = Field(0.6, ge=0, le=1, description="an owner's weight; an author's is 1")
     recency_half_life_days: float = Field(365.0, gt=0)
+    # Chosen on the golden set's dev half (core/experts.py has the formula).
+    owner_intent_weight: float = Field(
+        float(os.environ.get("ANS_OIW", 1.2)), ge=0, le=3,
+        description="an owner's weight for 'who owns / maintains / should I contact' questions",
+    )
+    specificity_power: float = Field(
+        float(os.environ.get("ANS_SP", 1.0)), ge=0, le=3,
+        description="how much a person's share of the retrieved documents lowers their score",
+    )
+    min_relative_score: float = Field(
+        float(os.environ.get("ANS_MRS", 0.0)), ge=0, le=1,
+        description="people scoring below this share of the best one's are not named",
+    )
 
     @model_validator(mode="after")
     def _day_has_hours(self) -> ExpertsSettings:
@@ -424,6 +437,9 @@ class InsightsSettings(BaseModel):
     )
     k_anonymity: int = Field(
         5, ge=1, description="per-team figures only for teams with at least this many askers"
+    )
+    prepare_on_start: bool = Field(
+        True, description="build the default period's report at start-up (cached topics only)"
     )
     match_threshold: float = Field(
         0.45, ge=0, le=1, description="cosine of a topic to a training program to match it"

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import difflib
+import re
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, Field, ValidationError, model_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
 from core.errors import ConfigError
 from core.schema import SourceKind
@@ -37,10 +39,25 @@ class SourceConfig(BaseModel):
     follow_outside_links: bool = Field(
         False, description="follow links that lead outside the source's folder"
     )
+    # Excluded from dumps: when a source is re-read changes nothing about what is ingested.
+    sync_every: timedelta | None = Field(
+        None,
+        exclude=True,
+        description="re-ingest on this interval (queue workers): '90s', '30m', '6h', '1d'",
+    )
     # Excluded from dumps: how long a trainer's verification lasts changes nothing ingested.
     verification_days: int | None = Field(
         None, ge=1, le=3650, exclude=True, description="overrides moderation.verification_days"
     )
+
+    @field_validator("sync_every", mode="before")
+    @classmethod
+    def _interval(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return parse_interval(value)
+        if isinstance(value, int | float) and value <= 0:
+            raise ValueError("sync_every must be positive")
+        return value
 
     @model_validator(mode="after")
     def _readable_kind(self) -> SourceConfig:
@@ -67,6 +84,17 @@ class SourcesConfig(BaseModel):
         if dupes:
             raise ValueError(f"duplicate source names: {', '.join(dupes)}")
         return self
+
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_interval(text: str) -> timedelta:
+    """'90s', '30m', '6h' or '1d' as a timedelta (at least one second)."""
+    match = re.fullmatch(r"\s*(\d+)\s*([smhd])\s*", text)
+    if not match or int(match[1]) == 0:
+        raise ValueError(f"{text!r} is not an interval like '90s', '30m', '6h' or '1d'")
+    return timedelta(seconds=int(match[1]) * _UNITS[match[2]])
 
 
 def bundled_sources_file() -> Path:

@@ -1,4 +1,4 @@
-"""Ingestion jobs, run inside the service (admins only)."""
+"""Ingestion jobs, run by the service or, with the queue, by workers (admins only)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from core.db import RunEntry
+from core.queue import JobLauncher
 from service.deps import AdminDep, JobsDep, RunsDep
 from service.errors import ERROR_RESPONSES, ErrorBody
-from service.jobs import IngestJobs
 from service.schemas import IngestJob, IngestJobList, IngestJobRequest, StageProgress
 
 router = APIRouter(prefix="/ingest", tags=["ingestion"])
@@ -22,7 +22,8 @@ router = APIRouter(prefix="/ingest", tags=["ingestion"])
     status_code=status.HTTP_202_ACCEPTED,
     summary="Start an ingestion job",
     description="Ingests the configured sources (or one of them, or those of another sources "
-    "file on the service's machine) on a worker thread of the service, which owns the index. "
+    "file on the service's machine) on a worker thread of the service, which owns the embedded "
+    "index, or, with the job queue, in a `python -m service worker` process. "
     "Poll `GET /ingest/jobs/{id}` for progress and the report.",
     responses={
         **ERROR_RESPONSES,
@@ -62,7 +63,7 @@ def get_job(job_id: str, admin: AdminDep, jobs: JobsDep, runs: RunsDep) -> Inges
     return job_view(runs.get(job_id), jobs)
 
 
-def job_view(run: RunEntry, jobs: IngestJobs) -> IngestJob:
+def job_view(run: RunEntry, jobs: JobLauncher) -> IngestJob:
     """A run with the live progress this service holds for it."""
     stages = jobs.progress(run.id)
     progress = {name: StageProgress(done=c.done, total=c.total) for name, c in stages.items()}
