@@ -59,6 +59,7 @@ def test_services_wait_for_what_they_need_to_be_healthy() -> None:
     for app in ("api", "worker"):
         assert set(STORES) <= set(services[app]["depends_on"])
     assert "api" in services["ui"]["depends_on"]
+    assert "api" in services["worker"]["depends_on"]  # the API creates the schema first
 
 
 def test_stores_are_not_published_and_sit_on_an_internal_network() -> None:
@@ -78,6 +79,7 @@ def test_the_gpu_worker_is_optional_and_asks_for_a_gpu() -> None:
     gpu, cpu = services["worker-gpu"], services["worker"]
     assert gpu["profiles"] == ["gpu"] and "profiles" not in cpu
     assert gpu["command"] == cpu["command"] and gpu["healthcheck"] == cpu["healthcheck"]
+    assert gpu["stop_grace_period"] == cpu["stop_grace_period"]
     assert gpu["build"]["args"]["TORCH_VARIANT"].startswith("${TORCH_VARIANT:-cu")
     assert gpu["image"] != cpu["image"]  # a CUDA build must not overwrite the CPU image's tag
     devices = gpu["deploy"]["resources"]["reservations"]["devices"]

@@ -116,7 +116,9 @@ def test_worker_command_registers_and_passes_its_healthcheck(
     log = tmp_path / "worker.log"
     try:
         wait_healthy(check, env, proc, START_TIMEOUT_S)
-        assert stop(proc) == 0, log.read_text(errors="replace")[-2000:]
+        # SIGTERM, then as long as `docker stop` waits before killing it
+        grace = float(worker["stop_grace_period"].removesuffix("s"))
+        assert stop(proc, grace) == 0, log.read_text(errors="replace")[-2000:]
     finally:
         stop(proc)
     after = subprocess.run(check, env=env, capture_output=True, text=True)
