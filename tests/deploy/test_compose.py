@@ -46,6 +46,8 @@ def test_every_service_is_healthchecked_restarted_and_limited() -> None:
     for name, service in services.items():
         assert service.get("healthcheck", {}).get("test"), f"{name}: no healthcheck"
         assert service.get("restart") in ("unless-stopped", "always"), f"{name}: no restart"
+        if name in ("api", "worker", "worker-gpu", "ui"):
+            assert service["cap_drop"] == ["ALL"], f"{name} keeps capabilities"
         limits = service.get("deploy", {}).get("resources", {}).get("limits", {})
         assert {"cpus", "memory"} <= set(limits), f"{name}: no resource limits"
 
