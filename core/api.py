@@ -10,7 +10,7 @@ import re
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from core.schema import Answer, ModerationBadge, Passage, Person, PersonRef, Rating, SourceKind
 
@@ -121,11 +121,17 @@ class Examples(BaseModel):
     questions: list[str] = Field(default_factory=list)
 
 
+ModerationStateName = Literal["verified", "needs_review", "outdated"]
+
+
 class ModerationStateOut(BaseModel):
-    """The current state of a document (chunk_id "") or of one of its passages."""
+    """The current state of a document (chunk_id "") or of one of its passages, as the API
+    sends it; core.moderation.ModerationState is this plus its document id."""
+
+    model_config = ConfigDict(frozen=True)
 
     chunk_id: str = ""
-    state: Literal["verified", "needs_review", "outdated"]
+    state: ModerationStateName
     by: str
     updated: datetime
     note: str | None = None
@@ -380,6 +386,7 @@ class TopicSummary(BaseModel):
     abstained: float
     not_helpful: float = Field(description="share rated not helpful or wrong citation")
     failed: int = Field(description="questions abstained or rated not helpful")
+    escalated: float = Field(0.0, description="share sent to an expert (ask an expert)")
     reasons: dict[Reason, int] = Field(default_factory=dict)
     documents: list[TopicDocument] = Field(default_factory=list)
     hidden_documents: int = Field(0, description="cited documents the caller may not see")
@@ -387,6 +394,19 @@ class TopicSummary(BaseModel):
     teams: list[TeamShare] = Field(default_factory=list)
     teams_hidden: int = Field(0, description="teams with fewer than k askers, not shown")
     examples: list[str] = Field(default_factory=list)
+
+
+class StaleDocument(BaseModel):
+    """A stale document answers still cite, ranked by impact (core/insights/stale.py)."""
+
+    document_id: str
+    title: str
+    stale: str = Field(description="outdated, superseded, needs review, verification expired…")
+    citations: int = Field(description="answers of the period citing it")
+    negative: int = Field(description="of those, rated not helpful or wrong citation")
+    impact: float
+    owners: list[PersonRef] = Field(default_factory=list)
+    topics: list[str] = Field(default_factory=list, description="topics whose answers cite it")
 
 
 class InsightsReport(BaseModel):
@@ -398,6 +418,10 @@ class InsightsReport(BaseModel):
     other_questions: int = Field(0, description="questions in no topic")
     weeks: list[datetime] = Field(default_factory=list, description="start of each week")
     topics: list[TopicSummary] = Field(default_factory=list)
+    stale_documents: list[StaleDocument] = Field(
+        default_factory=list, description="content to fix: stale documents by impact"
+    )
+    stale_hidden: int = Field(0, description="stale cited documents the caller may not see")
     message: str | None = Field(None, description="why there are no topics, when there are none")
     approximations: list[str] = Field(default_factory=list)
 

@@ -12,6 +12,9 @@ Ranking (after fusion and reranking): a valid verification adds `lift` × the sp
 candidates' scores (max − min), so a passage ahead by more than that share is never passed;
 an `outdated` passage with a replacement is treated as superseded by it (demoted below it);
 lapsed or expired verifications and needs_review are neutral.
+
+Facets: a passage counts as verified (a valid verification), needs_review (asked for, or a
+verification that expired), outdated, or unreviewed (no state); search and ask filter by them.
 """
 
 from __future__ import annotations
@@ -20,13 +23,16 @@ import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
+from core.api import ModerationStateName, ModerationStateOut
 from core.errors import PermissionDeniedError
 from core.schema import ModerationBadge, Passage, Principal
 from core.sources import SourcesConfig
 
-State = Literal["verified", "needs_review", "outdated"]
+State = ModerationStateName
+StateFacet = Literal["verified", "needs_review", "outdated", "unreviewed"]
+STATE_FACETS: tuple[StateFacet, ...] = ("verified", "needs_review", "outdated", "unreviewed")
 FlagKind = Literal["outdated", "wrong", "unclear"]
 STATES: tuple[State, ...] = ("verified", "needs_review", "outdated")
 FLAG_KINDS: tuple[FlagKind, ...] = ("outdated", "wrong", "unclear")
@@ -35,19 +41,29 @@ MODERATOR_ROLES = frozenset({"trainer", "admin"})
 WHOLE_DOCUMENT = ""  # the chunk_id of a state that covers the whole document
 
 
-@dataclass(frozen=True)
-class ModerationState:
-    """The current state of a document (chunk_id "") or of one of its passages."""
+class ModerationState(ModerationStateOut):
+    """The current state of a document (chunk_id "") or of one of its passages: the API's
+    shape (one definition) and the document it belongs to."""
 
     document_id: str
-    chunk_id: str
-    state: State
-    by: str
-    updated: datetime
-    note: str | None = None
-    reason: str | None = None
-    expires_at: datetime | None = None
-    replaced_by: str | None = None
+
+    def __init__(
+        self,
+        document_id: str,
+        chunk_id: str,
+        state: State,
+        by: str,
+        updated: datetime,
+        **optional: Any,
+    ) -> None:
+        super().__init__(
+            document_id=document_id,
+            chunk_id=chunk_id,
+            state=state,
+            by=by,
+            updated=updated,
+            **optional,
+        )
 
     def is_valid_verification(self, now: datetime) -> bool:
         """Verified and not expired."""
@@ -95,14 +111,27 @@ class ModerationRanking:
     lookup: StateLookup
     lift: float
 
-    def apply(self, passages: list[Passage], now: datetime, verified_only: bool) -> list[Passage]:
+    def apply(
+        self,
+        passages: list[Passage],
+        now: datetime,
+        verified_only: bool,
+        facets: Iterable[StateFacet] | None = None,
+    ) -> list[Passage]:
         """Passages lifted and marked superseded as the states say; only validly verified
-        ones when `verified_only`."""
+        ones when `verified_only`, only those in one of `facets` when given."""
         if not passages:
             return passages
         states = by_document(self.lookup.states_for({p.document_id for p in passages}))
         if verified_only:
             passages = [p for p in passages if is_verified(states, p, now)]
+        if facets:
+            wanted = set(facets)
+            passages = [
+                p
+                for p in passages
+                if facet_of(effective(states.get(p.document_id, []), p.chunk_id), now) in wanted
+            ]
         return apply_moderation(passages, states, self.lift, now)
 
 
@@ -110,6 +139,37 @@ def is_verified(states: Mapping[str, list[ModerationState]], p: Passage, now: da
     """Whether a valid verification covers the passage."""
     state = effective(states.get(p.document_id, []), p.chunk_id)
     return state is not None and state.is_valid_verification(now)
+
+
+def facet_of(state: ModerationState | None, now: datetime) -> StateFacet:
+    """The facet a passage with this effective state counts under."""
+    if state is None:
+        return "unreviewed"
+    if state.state == "verified" and not state.is_valid_verification(now):
+        return "needs_review"  # an expired verification waits for a trainer
+    return state.state
+
+
+def facet_counts(
+    states: Iterable[ModerationState], visible: Mapping[str, int], total: int, now: datetime
+) -> dict[StateFacet, int]:
+    """Passages per state facet. `visible` holds, per moderated document, how many of its
+    passages the caller may see under the filters (0 or absent: none, so it is not counted);
+    `total` is how many passages they may see in all."""
+    counts: dict[StateFacet, int] = dict.fromkeys(STATE_FACETS, 0)
+    moderated = 0
+    for document_id, own in by_document(states).items():
+        shown = visible.get(document_id, 0)
+        if shown <= 0:
+            continue
+        moderated += shown
+        whole = next((s for s in own if s.chunk_id == WHOLE_DOCUMENT), None)
+        passages = [s for s in own if s.chunk_id != WHOLE_DOCUMENT][:shown]
+        for s in passages:
+            counts[facet_of(s, now)] += 1
+        counts[facet_of(whole, now)] += shown - len(passages)
+    counts["unreviewed"] += max(total - moderated, 0)
+    return counts
 
 
 def text_hash(text: str) -> str:

@@ -7,7 +7,9 @@ a valid verification lifts by a bounded amount, outdated content counts as super
 replacement, `verified_only` keeps verified passages), superseded documents are demoted below
 their successors, each document keeps at most `max_per_document` passages, and the top `limit`
 are returned with the top dense cosine under the same filter (the confidence signal the
-assistant abstains on).
+assistant abstains on). `hidden_evidence` is the one search without the caller's access: the
+passages the caller may not see that outrank all they may, from which people and teams are
+named (core/experts.py) and nothing else is shown.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from core.db import PeopleStore
 from core.embedding import Embedder
 from core.errors import ConfigError
 from core.index.base import Hit, SearchFilter, SearchMode, VectorIndex
-from core.moderation import ModerationRanking
+from core.moderation import ModerationRanking, StateFacet
 from core.rerank import Reranker, by_score
 from core.schema import Passage, Principal, SourceKind
 from core.sparse import Bm25Encoder
@@ -54,6 +56,11 @@ class QueryFilters(BaseModel):
     updated_to: datetime | None = None
     verified_only: bool = Field(
         False, description="only passages a trainer verified (and whose verification is valid)"
+    )
+    states: list[StateFacet] | None = Field(
+        None,
+        description="only passages in these moderation states: verified, needs_review (also "
+        "expired verifications), outdated, unreviewed (no state)",
     )
 
 
@@ -146,9 +153,11 @@ class Retriever:
 
         filters = filters or QueryFilters()
         if self.moderation is not None:  # verified lifted, outdated marked superseded
-            ranked = self.moderation.apply(ranked, datetime.now(UTC), filters.verified_only)
-        elif filters.verified_only:
-            ranked = []  # nothing can be verified without the moderation store
+            ranked = self.moderation.apply(
+                ranked, datetime.now(UTC), filters.verified_only, filters.states
+            )
+        elif filters.verified_only or (filters.states and "unreviewed" not in filters.states):
+            ranked = []  # without the moderation store every passage is unreviewed
         ranked = demote_superseded(ranked, cfg.superseded_penalty)
         passages = cap_per_document(ranked, cfg.max_per_document)[:limit]
         timings["total"] = elapsed_ms(started)
@@ -163,6 +172,27 @@ class Retriever:
             },
         )
         return RetrievalResult(passages=passages, top_dense_score=top_dense, timings_ms=timings)
+
+    def hidden_evidence(self, query: str, principal: Principal, limit: int) -> list[Passage]:
+        """The best passages for `query` over ALL content that rank above everything
+        `principal` may see: evidence for naming people and teams, never to be shown."""
+        hits = self.index.search(
+            dense=self.embedder.embed_query(query).tolist(),
+            sparse=self.sparse.encode_query(query),
+            mode=self.settings.mode,
+            flt=SearchFilter(principals=None),  # internal: the caller sees none of it
+            limit=limit,
+            prefetch_limit=max(self.settings.prefetch_limit, limit),
+            rrf_k=self.settings.rrf_k,
+        )
+        access = set(principal.access())
+        hidden = []
+        for hit in hits:
+            groups = hit.payload.get("groups") or []
+            if not groups or access & set(groups):
+                break  # the caller may see this one: what ranks below it is not needed
+            hidden.append(hit)
+        return to_passages(hidden)
 
     def search_filter(self, principal: Principal, filters: QueryFilters) -> SearchFilter | None:
         """The index filter: the caller's access always, plus the query filters.

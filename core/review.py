@@ -6,6 +6,8 @@ A document is queued for any of these reasons (on it or on one of its passages):
     flagged by readers (open flags)
     answers citing it were rated "wrong citation" / "not helpful" (last 30 days)
     outdated or superseded, yet answers still cite it (last 30 days)
+    sources disagree: an answer's conflicting-figures check found it stating a different figure
+        than another document (core/db/conflicts.py; once per pair, until a trainer decides)
 
 Impact orders the queue, highest first:
 
@@ -25,22 +27,27 @@ flag arrives after the resolution.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from core.auth import LOCAL_KEY_LABEL
 from core.config import ModerationSettings
+from core.db.conflicts import ConflictStore, SourceConflict
 from core.db.engine import Database
+from core.db.insights import CONFLICT_NOTE
 from core.db.keys import KeyStore
 from core.db.manifest import DocumentEntry, ManifestStore
 from core.db.moderation import Assignment, ModerationStore
 from core.db.usage import Usage, usage_since
 from core.moderation import CONTENT_CHANGED, Flag, ModerationState, by_document
+from core.schema import Citation
 
 WINDOW = timedelta(days=30)  # the question log's look-back for citations and ratings
 _MAX_AGE_DAYS = 365
 _QUEUE_SCAN = 100_000  # documents read to build the queue
+_MARKER = re.compile(r"\[(\d+)\]")
 
 
 @dataclass(frozen=True)
@@ -75,8 +82,11 @@ def reasons(
     usage: Usage,
     now: datetime,
     expiring_days: int,
+    conflicts: Sequence[SourceConflict] = (),
+    titles: Mapping[str, str] | None = None,
 ) -> list[str]:
-    """Why a document needs a trainer (empty: it does not)."""
+    """Why a document needs a trainer (empty: it does not). `titles` names the other side of
+    a disagreement when the caller may see it."""
     out: list[str] = []
     for s in states:
         where = f"passage {s.chunk_id[:8]}: " if s.chunk_id else ""
@@ -99,7 +109,34 @@ def reasons(
         out.append(f"flagged by {people} {'person' if people == 1 else 'people'} ({kinds})")
     if usage.negative:
         out.append(f"{usage.negative} negative ratings on answers citing it in 30 days")
+    for c in conflicts:
+        other = (titles or {}).get(c.other_id)
+        out.append(f"sources disagree: {other}" if other else "sources disagree: another document")
     return out
+
+
+def disagreeing(text: str, citations: Sequence[Citation]) -> list[str]:
+    """The documents an answer's conflicting-figures note cites, in its order (none without a
+    note). The note is its own paragraph (core/generation/disputes.py); its markers are the
+    answer's, so the citations say which documents they are."""
+    documents = {c.marker: c.document_id for c in citations}
+    for paragraph in text.split("\n"):
+        if CONFLICT_NOTE in paragraph:
+            cited = [documents.get(int(m)) for m in _MARKER.findall(paragraph)]
+            return list(dict.fromkeys(d for d in cited if d))
+    return []
+
+
+def record_disagreement(
+    conflicts: ConflictStore, text: str, citations: Sequence[Citation], question_id: str
+) -> int:
+    """Queue the documents an answer found disagreeing ("sources disagree"); how many pairs."""
+    documents = disagreeing(text, citations)
+    note = next((p.strip() for p in text.split("\n") if CONFLICT_NOTE in p), None)
+    pairs = [(a, b) for i, a in enumerate(documents) for b in documents[i + 1 :]]
+    for a, b in pairs:
+        conflicts.record(a, b, question_id=question_id, detail=note)
+    return len(pairs)
 
 
 def rotation(document_id: str, trainers: Sequence[str]) -> str | None:
@@ -133,18 +170,23 @@ def build_queue(
     now: datetime,
     expiring_days: int,
     include_snoozed: bool = False,
+    conflicts: Mapping[str, list[SourceConflict]] | None = None,
 ) -> list[QueueItem]:
     """The queue over `entries` (only documents the caller may see), by impact."""
+    entries = list(entries)
+    titles = {e.id: e.title for e in entries}
     items = []
     for entry in entries:
         doc_states = states.get(entry.id, [])
         doc_flags = flags.get(entry.id, [])
+        disputes = (conflicts or {}).get(entry.id, [])
         use = usage.get(entry.id, Usage())
-        why = reasons(entry, doc_states, doc_flags, use, now, expiring_days)
+        why = reasons(entry, doc_states, doc_flags, use, now, expiring_days, disputes, titles)
         if not why:
             continue
         assignment = assignments.get(entry.id)
-        hidden = assignment is not None and _hidden(assignment, doc_states, doc_flags, now)
+        news = [f.created for f in doc_flags] + [c.first_seen for c in disputes]
+        hidden = assignment is not None and _hidden(assignment, doc_states, news, now)
         if hidden and (not include_snoozed or (assignment and assignment.resolved)):
             continue
         changed = max((s.updated for s in doc_states), default=entry.updated or now)
@@ -164,9 +206,7 @@ def build_queue(
                 snoozed_until=assignment.snoozed_until if assignment else None,
                 snooze_reason=assignment.snooze_reason if assignment else None,
                 states=list(doc_states),
-                last_change=max(
-                    [s.updated for s in doc_states] + [f.created for f in doc_flags], default=None
-                ),
+                last_change=max([s.updated for s in doc_states] + news, default=None),
             )
         )
     return sorted(items, key=lambda i: (-i.impact, i.title, i.document_id))
@@ -186,6 +226,9 @@ def gather(
     flags: dict[str, list[Flag]] = {}
     for f in moderation.open_flags():
         flags.setdefault(f.document_id, []).append(f)
+    conflicts: dict[str, list[SourceConflict]] = {}
+    for c in ConflictStore(db).open_conflicts():
+        conflicts.setdefault(c.document_id, []).append(c)
     return build_queue(
         entries,
         by_document(moderation.all_states()),
@@ -196,6 +239,7 @@ def gather(
         now,
         settings.expiring_days,
         include_snoozed,
+        conflicts,
     )
 
 
@@ -206,12 +250,13 @@ def trainers(keys: KeyStore, roles: tuple[str, ...] = ("trainer",)) -> list[str]
 
 
 def _hidden(
-    a: Assignment, states: Sequence[ModerationState], flags: Sequence[Flag], now: datetime
+    a: Assignment, states: Sequence[ModerationState], news: Sequence[datetime], now: datetime
 ) -> bool:
-    """Snoozed until later, or resolved with nothing new since."""
+    """Snoozed until later, or resolved with nothing new since (a state change, a flag or a
+    disagreement first seen after the resolution)."""
     if a.snoozed_until is not None and a.snoozed_until > now:
         return True
     if a.resolved is None:
         return False
-    newer = [s.updated for s in states] + [f.created for f in flags]
+    newer = [s.updated for s in states] + list(news)
     return not any(t > a.resolved for t in newer)

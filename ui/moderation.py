@@ -11,6 +11,13 @@ from ui import session
 from ui.markup import esc, fmt_date
 
 FLAG_KINDS = {"outdated": "Outdated", "wrong": "Wrong", "unclear": "Unclear"}
+# The service's state facets (GET /search?states=...), in the order the Search page shows them.
+STATE_LABELS = {
+    "verified": "Verified",
+    "needs_review": "Needs review",
+    "outdated": "Outdated",
+    "unreviewed": "Unreviewed",
+}
 _STATE_CLASS = {
     "verified": "wc-verified",
     "expired": "wc-expired",
@@ -32,6 +39,14 @@ def badge_html(badge: ModerationBadge | None) -> str:
     return (
         f'{_STYLE}<span class="wc-kind {css}" title="{esc(badge.label)}">{esc(badge.label)}</span>'
     )
+
+
+def state_of(badge: ModerationBadge | None) -> str:
+    """The state facet a badge stands for (an expired verification needs review)."""
+    state = badge.state if badge else None
+    if state == "expired":
+        return "needs_review"
+    return state if state in STATE_LABELS else "unreviewed"
 
 
 def flag_form(document_id: str, chunk_id: str | None, key: str) -> None:

@@ -6,7 +6,7 @@ from datetime import date
 
 from pydantic import BaseModel, Field
 
-_LIST_FIELDS = ("kinds", "sources", "people", "teams", "tags")
+_LIST_FIELDS = ("kinds", "sources", "people", "teams", "tags", "states")
 
 
 class Filters(BaseModel):
@@ -17,6 +17,7 @@ class Filters(BaseModel):
     people: list[str] = Field(default_factory=list)
     teams: list[str] = Field(default_factory=list)
     tags: list[str] = Field(default_factory=list)
+    states: list[str] = Field(default_factory=list)  # moderation: verified, outdated, ...
     updated_from: date | None = None
     updated_to: date | None = None
 

@@ -13,8 +13,9 @@ from fastapi.responses import StreamingResponse
 from fastapi.sse import format_sse_event
 
 from core.answering import StreamEvent
-from core.db import QuestionStore
+from core.db import ConflictStore
 from core.errors import ConfigError
+from core.review import record_disagreement
 from core.schema import Answer, Citation, Principal
 from service.badges import badged, badged_answer
 from service.components import Components
@@ -69,7 +70,7 @@ def ask(
     generator = _prepare(body, c)
     answer = assistant.ask(body.question, caller, body.filters, generator, limit=body.top_k)
     answer = badged_answer(c, caller, answer, body.filters.verified_only)
-    return _logged(answer, body, caller, c.questions)
+    return _logged(answer, body, caller, c)
 
 
 @router.post(
@@ -115,11 +116,10 @@ def _prepare(body: AskRequest, c: Components) -> str:
     return name
 
 
-def _logged(
-    answer: Answer, body: AskRequest, caller: Principal, questions: QuestionStore
-) -> AskResponse:
-    """Record the question in the log; the answer with its question id."""
-    question_id = questions.record(
+def _logged(answer: Answer, body: AskRequest, caller: Principal, c: Components) -> AskResponse:
+    """Record the question in the log (and sources it found disagreeing, for the review
+    queue); the answer with its question id."""
+    question_id = c.questions.record(
         user_id=caller.user_id,
         groups=caller.groups,
         question=body.question,
@@ -132,6 +132,7 @@ def _logged(
         abstained=answer.abstained,
         timings_ms=answer.timings_ms,
     )
+    record_disagreement(ConflictStore(c.db), answer.text, answer.citations, question_id)
     return AskResponse(**answer.model_dump(), question_id=question_id)
 
 
@@ -146,7 +147,7 @@ def _sse(
                 data = json.dumps(value)
             elif isinstance(value, Answer):
                 answer = badged_answer(c, caller, value, body.filters.verified_only)
-                data = _logged(answer, body, caller, c.questions).model_dump_json()
+                data = _logged(answer, body, caller, c).model_dump_json()
             else:
                 if kind == "citations":
                     value = badged(c, caller, cast(list[Citation], value))

@@ -12,6 +12,8 @@ A document the caller may not see is reported as not found, as is a chunk it doe
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import lru_cache
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter
@@ -41,7 +43,7 @@ from core.moderation import (
     verification_days,
 )
 from core.schema import Principal
-from core.sources import SourcesConfig, load_sources
+from core.sources import SourcesConfig, bundled_sources_file, load_sources
 from service.badges import Badges
 from service.components import Components
 from service.deps import CallerDep, ComponentsDep
@@ -264,20 +266,27 @@ def _target(
 
 def _sources(c: Components) -> SourcesConfig | None:
     """The sources file (for per-source verification intervals); None when it cannot be read."""
+    return cached_sources(c.settings.ingest.config or bundled_sources_file())
+
+
+def cached_sources(path: Path) -> SourcesConfig | None:
+    """The sources file as parsed, read again only when its modification time or size
+    changes (a verification need not parse YAML); None when it cannot be read."""
     try:
-        return load_sources(c.settings.ingest.config)
+        stat = path.stat()
+    except OSError:
+        return None
+    return _parsed_sources(path, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=8)
+def _parsed_sources(path: Path, mtime_ns: int, size: int) -> SourcesConfig | None:
+    try:
+        return load_sources(path)
     except ConfigError:
         return None
 
 
 def _state_out(s: ModerationState) -> ModerationStateOut:
-    return ModerationStateOut(
-        chunk_id=s.chunk_id,
-        state=s.state,
-        by=s.by,
-        updated=s.updated,
-        note=s.note,
-        reason=s.reason,
-        expires_at=s.expires_at,
-        replaced_by=s.replaced_by,
-    )
+    """The state as the API sends it (the same fields less the document id)."""
+    return ModerationStateOut.model_validate(s.model_dump(exclude={"document_id"}))

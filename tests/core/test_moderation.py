@@ -11,11 +11,14 @@ from pydantic import ValidationError
 
 from core.errors import PermissionDeniedError
 from core.moderation import (
+    ModerationRanking,
     ModerationState,
     apply_moderation,
     badge,
     by_document,
     effective,
+    facet_counts,
+    facet_of,
     require_moderator,
     require_review_requester,
     require_signed_in,
@@ -147,3 +150,52 @@ def test_a_source_may_set_its_own_verification_interval(tmp_path: Path) -> None:
     assert "verification_days" not in sources.sources[0].model_dump()
     with pytest.raises(ValidationError, match="greater than or equal to 1"):
         SourceConfig(name="x", kind=SourceKind.DOC, path=tmp_path, verification_days=0)
+
+
+def test_state_facets_by_hand() -> None:
+    expired = state("d", expires_at=NOW - timedelta(days=1))
+    assert facet_of(None, NOW) == "unreviewed"
+    assert facet_of(state("d"), NOW) == "verified"
+    assert facet_of(expired, NOW) == "needs_review"  # an expired verification waits
+    assert facet_of(state("d", "outdated"), NOW) == "outdated"
+    states = [
+        state("a"),  # whole document verified: its 4 visible passages
+        state("b", "outdated"),
+        state("b", "verified", chunk="b1"),  # one passage of b verified, the other 2 outdated
+        state("c", "needs_review", chunk="c1"),  # only a passage: the rest unreviewed
+        state("hidden", "outdated"),  # the caller sees none of it: not counted
+    ]
+    visible = {"a": 4, "b": 3, "c": 2}
+    assert facet_counts(states, visible, total=20, now=NOW) == {
+        "verified": 4 + 1,
+        "needs_review": 1,
+        "outdated": 2,
+        "unreviewed": 20 - 9 + 1,
+    }
+    assert facet_counts([], {}, 7, NOW) == {
+        "verified": 0,
+        "needs_review": 0,
+        "outdated": 0,
+        "unreviewed": 7,
+    }
+
+
+def test_the_ranking_filters_by_state_facets() -> None:
+    class Lookup:
+        def states_for(self, ids: object) -> list[ModerationState]:
+            return [state("v"), state("o", "outdated"), state("x", expires_at=NOW)]
+
+        def flag_counts(self, ids: object) -> dict[str, int]:
+            return {}
+
+    ranking = ModerationRanking(Lookup(), lift=0.0)
+    passages = [passage(d, 1.0 - i / 10) for i, d in enumerate(["v", "o", "x", "u"])]
+
+    def kept(*facets: str) -> list[str]:
+        got = ranking.apply(passages, NOW, False, facets)  # type: ignore[arg-type]
+        return sorted(p.document_id for p in got)
+
+    assert kept("verified") == ["v"]
+    assert kept("needs_review") == ["x"]
+    assert kept("outdated", "unreviewed") == ["o", "u"]
+    assert kept() == ["o", "u", "v", "x"]  # no facet: no filter

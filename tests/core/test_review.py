@@ -6,11 +6,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from core.db.conflicts import SourceConflict
 from core.db.manifest import DocumentEntry
 from core.db.moderation import Assignment
 from core.db.usage import Usage
 from core.moderation import CONTENT_CHANGED, Flag, ModerationState
-from core.review import build_queue, impact, reasons, reviewer, rotation
+from core.review import build_queue, disagreeing, impact, reasons, reviewer, rotation
+from core.schema import Citation, SourceKind
 
 NOW = datetime(2026, 3, 12, tzinfo=UTC)
 
@@ -96,3 +98,40 @@ def test_snoozed_and_resolved_items_are_hidden_until_something_new() -> None:
     flags["d"].append(flag("d", "bob"))  # a new flag after the resolution
     (item,) = build_queue([entry("d")], {}, flags, {}, {"d": resolved}, ["t"], NOW, 14)
     assert item.flaggers == 2 and item.age_days == 45
+
+
+def cite(marker: int, doc: str) -> Citation:
+    return Citation(
+        marker=marker, chunk_id=f"{doc}-c", document_id=doc, title=doc, kind=SourceKind.WIKI,
+        source="wiki", text="t", score=1.0, start=0, end=1,
+    )  # fmt: skip
+
+
+def test_the_documents_an_answer_found_disagreeing() -> None:
+    citations = [cite(1, "faq"), cite(2, "standards"), cite(3, "other")]
+    text = (
+        "The pass mark is 75 percent [1]. It is 80 percent [2].\n\n"
+        "Note: the sources disagree here: [1] says 75 percent, [2] says 80 percent; "
+        "[2] is the newer one (updated 2025-07-01)."
+    )
+    assert disagreeing(text, citations) == ["faq", "standards"]
+    assert disagreeing("The pass mark is 80 percent [2] [3].", citations) == []
+    # Markers without a citation name nothing.
+    assert disagreeing("Note: the sources disagree here: [7] says 1, [9] says 2.", citations) == []
+
+
+def test_disagreements_are_reasons_until_resolved_and_come_back_when_new() -> None:
+    seen = NOW - timedelta(days=3)
+    pair = SourceConflict("d", "e", seen, NOW, 2, "Note: the sources disagree here")
+    hidden = SourceConflict("d", "secret", seen, NOW, 1, None)
+    entries = [entry("d"), entry("e")]
+    (item,) = build_queue(entries, {}, {}, {}, {}, ["t"], NOW, 14, conflicts={"d": [pair, hidden]})
+    # The other side is named only when the caller may see it (it is among the entries).
+    assert item.reasons == ["sources disagree: E", "sources disagree: another document"]
+    assert item.last_change == seen
+    resolved = {"d": Assignment("d", "t", None, None, NOW - timedelta(days=1))}
+    queue = build_queue(entries, {}, {}, {}, resolved, ["t"], NOW, 14, conflicts={"d": [pair]})
+    assert queue == []  # seen before the resolution
+    new = SourceConflict("d", "f", NOW, NOW, 1, None)
+    (item,) = build_queue(entries, {}, {}, {}, resolved, ["t"], NOW, 14, conflicts={"d": [new]})
+    assert item.reasons == ["sources disagree: another document"]

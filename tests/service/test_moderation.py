@@ -7,9 +7,12 @@ change the ranking other modules' tests see.
 
 from __future__ import annotations
 
+import os
 import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,6 +22,7 @@ from core.embedding import Embedder
 from core.schema import document_id
 from service.badges import VERIFIED_ONLY_ABSTAINED
 from service.main import create_app
+from service.routes.moderation import cached_sources
 from tests.service.conftest import components, ingest, make_settings
 
 EXPENSES = document_id("wiki", "expenses.md")
@@ -215,3 +219,21 @@ def test_concurrent_changes_are_both_in_the_history(
     assert events[1]["from_state"] == events[0]["to_state"]
     (state,) = app.get(f"/documents/{QUIZ_2022}/history").json()["states"]
     assert state["state"] == events[1]["to_state"]  # the last one wins
+
+
+def test_the_sources_file_is_parsed_again_only_when_it_changes(tmp_path: Path) -> None:
+    path = tmp_path / "sources.yaml"
+    (tmp_path / "wiki").mkdir()
+    path.write_text("sources:\n  - {name: wiki, kind: wiki, path: wiki}\n", encoding="utf-8")
+    first = cached_sources(path)
+    assert first is not None and first.sources[0].verification_days is None
+    assert cached_sources(path) is first  # unchanged: not parsed again
+    path.write_text(
+        "sources:\n  - {name: wiki, kind: wiki, path: wiki, verification_days: 30}\n",
+        encoding="utf-8",
+    )
+    os.utime(path, ns=(time.time_ns(), time.time_ns() + 1_000_000))
+    changed = cached_sources(path)
+    assert changed is not first and changed is not None
+    assert changed.sources[0].verification_days == 30
+    assert cached_sources(tmp_path / "missing.yaml") is None

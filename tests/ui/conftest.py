@@ -130,6 +130,22 @@ def keys_service(
     yield from _serve(_settings(data_dir, service={"auth_mode": "keys"}), embedder)
 
 
+@pytest.fixture(scope="session")
+def moderated_service(
+    sample_data: Path, tmp_path_factory: pytest.TempPathFactory, embedder: Embedder
+) -> Iterator[Service]:
+    """A service over a copy of the sample with the sample's moderation state
+    (examples/tools/moderation.py); a copy, so a trainer's changes stay out of `service`."""
+    from examples.tools.moderation import main as write_sample_moderation
+
+    data_dir = tmp_path_factory.mktemp("ui-moderated") / "data"
+    shutil.copytree(sample_data, data_dir, ignore=shutil.ignore_patterns("service.key"))
+    shutil.copytree(sample_data.parent / "beir", data_dir.parent / "beir")
+    db_url = f"sqlite:///{data_dir / 'watercooler.db'}"
+    assert write_sample_moderation(["--write", "--db", db_url]) == 0
+    yield from _serve(_settings(data_dir), embedder)
+
+
 @pytest.fixture
 def ui_env(service: Service, monkeypatch: pytest.MonkeyPatch) -> Service:
     """Point the UI at the open-mode service."""

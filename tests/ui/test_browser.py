@@ -1,9 +1,11 @@
-"""A real browser: headless Chromium asks on the Ask page, follows a citation to its author.
+"""A real browser: headless Chromium asks on the Ask page, follows a citation to its author;
+a trainer sees a real eval run on the Evals page, and verifies a document on the Review page
+whose badge then shows on the Ask page.
 
 Needs Debian's `chromium` (`apt-get install chromium`; .ci/run installs it) and the Python
 `playwright` package (dev extras); the browser is never downloaded by Playwright. The screenshot
 goes to the test's tmp folder; with WATERCOOLER_UPDATE_SCREENSHOTS=1 (or when it is missing) it
-also replaces docs/screenshot-ask.png, the one the README shows.
+also replaces docs/screenshot-ask.png and docs/screenshot-review.png, the ones the README shows.
 """
 
 from __future__ import annotations
@@ -16,11 +18,21 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
-from tests.ui.conftest import MEAL_AUTHOR, MEAL_QUESTION, REPO, Service, dead_url
+from core.embedding import Embedder
+from eval.request import RunRequest
+from eval.runner import run_eval
+from tests.ui.conftest import (
+    MEAL_AUTHOR,
+    MEAL_QUESTION,
+    REPO,
+    Service,
+    dead_url,
+)
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -33,6 +45,10 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 SCREENSHOT = REPO / "docs" / "screenshot-ask.png"
+REVIEW_SCREENSHOT = REPO / "docs" / "screenshot-review.png"
+# Expired in the sample's moderation state (examples/tools/moderation.py); this question cites it.
+EXPIRED_TITLE = "Information Security Policy"
+SECURITY_QUESTION = "Who approves exceptions to the information security policy?"
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.is_file(),
@@ -47,10 +63,27 @@ VIEWPORT = {"width": 1400, "height": 1000}
 @pytest.fixture(scope="module")
 def ui_url(service: Service, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`streamlit run ui/app.py` on a free loopback port, pointed at the test service."""
+    yield from _streamlit(service.url, tmp_path_factory.mktemp("streamlit") / "streamlit.log")
+
+
+@pytest.fixture(scope="module")
+def moderated(moderated_service: Service) -> Service:
+    """The service over the sample with its moderation state (tests/ui/conftest.py)."""
+    return moderated_service
+
+
+@pytest.fixture(scope="module")
+def moderated_ui(moderated: Service, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Streamlit pointed at the moderated service."""
+    log = tmp_path_factory.mktemp("streamlit-moderated") / "streamlit.log"
+    yield from _streamlit(moderated.url, log)
+
+
+def _streamlit(service_url: str, log: Path) -> Iterator[str]:
+    """Run the UI on a free loopback port against `service_url` until the generator closes."""
     url = dead_url()  # a free port, taken by Streamlit below
     port = url.rsplit(":", 1)[1]
-    log = tmp_path_factory.mktemp("streamlit") / "streamlit.log"
-    env = {**os.environ, "WATERCOOLER_UI__SERVICE_URL": service.url}
+    env = {**os.environ, "WATERCOOLER_UI__SERVICE_URL": service_url}
     command = [
         sys.executable, "-m", "streamlit", "run", "ui/app.py",
         "--server.port", port, "--server.address", "127.0.0.1", "--server.headless", "true",
@@ -116,3 +149,87 @@ def test_ask_then_follow_a_citation_to_its_author_in_a_real_browser(
     if os.environ.get("WATERCOOLER_UPDATE_SCREENSHOTS") == "1" or not SCREENSHOT.exists():
         SCREENSHOT.parent.mkdir(exist_ok=True)
         shutil.copyfile(shot, SCREENSHOT)
+
+
+def _sign_in(page: Any, key: str) -> None:
+    """Sign in through the sidebar's API-key form."""
+    page.get_by_text("Sign in with an API key").click()
+    page.get_by_label("API key").fill(key)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def _no_error_shown(page: Any) -> None:
+    """No Streamlit exception box, traceback or validation error anywhere on the page."""
+    assert page.locator("[data-testid='stException']").count() == 0
+    body = page.locator("body").inner_text()
+    assert "Traceback" not in body and "ValidationError" not in body
+
+
+def test_the_evals_page_shows_a_real_golden_run_in_a_real_browser(
+    moderated: Service, moderated_ui: str, embedder: Embedder
+) -> None:
+    settings = moderated.server.components.settings
+    request = RunRequest("golden-smoke", ["hybrid"], ["extractive"], limit=3)
+    run_eval(request, settings, runs_dir=settings.eval.runs_dir, embedder=embedder)
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport=VIEWPORT)
+            page.goto(moderated_ui)
+            _sign_in(page, moderated.trainer_key)
+            page.get_by_role("link", name="Evals").click()
+            # The newest run is shown: a golden report with answers that cite document ids.
+            page.wait_for_selector("text=Per question", timeout=120_000)
+            page.wait_for_selector("text=People to contact", timeout=30_000)
+            assert page.get_by_text("Answers", exact=True).count() >= 1  # golden reports only
+            _no_error_shown(page)
+        finally:
+            browser.close()
+
+
+def test_a_trainer_verifies_on_the_review_page_and_the_ask_page_shows_the_badge(
+    moderated: Service, moderated_ui: str, tmp_path: Path
+) -> None:
+    trainer = {"Authorization": f"Bearer {moderated.trainer_key}"}
+    queue = httpx.get(f"{moderated.url}/review/queue", headers=trainer, timeout=30).json()
+    doc_id = next(i["document_id"] for i in queue["items"] if i["title"] == EXPIRED_TITLE)
+    asked = httpx.post(
+        f"{moderated.url}/ask", json={"question": SECURITY_QUESTION}, timeout=60
+    ).json()
+    cited = [c for c in asked["citations"] if c["document_id"] == doc_id]
+    assert cited and "expired" in cited[0]["moderation"]["label"]  # before: shown as expired
+    fresh = re.compile(r"expires in (89|90) days")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport=VIEWPORT)
+            page.goto(moderated_ui)
+            _sign_in(page, moderated.trainer_key)
+            page.get_by_role("link", name="Review").click()
+            page.wait_for_selector("text=documents need a trainer", timeout=60_000)
+            page.wait_for_selector(f".st-key-verify-{doc_id} button", timeout=30_000)
+            page.mouse.move(VIEWPORT["width"] - 10, VIEWPORT["height"] - 10)
+            time.sleep(1.0)  # let the last elements settle
+            shot = tmp_path / "screenshot-review.png"
+            page.screenshot(path=str(shot))
+            _no_error_shown(page)
+
+            # The expired verification is extended for 90 days from the queue.
+            page.locator(f".st-key-verify-{doc_id} button").click()
+            page.wait_for_selector(f"text=Verified: {EXPIRED_TITLE}", timeout=30_000)
+
+            page.get_by_role("link", name="Ask").click()
+            box = page.get_by_placeholder("Ask about a policy")
+            box.wait_for(timeout=30_000)
+            box.fill(SECURITY_QUESTION)
+            box.press("Enter")
+            page.wait_for_selector("a.wc-cite", timeout=60_000)
+            badge = page.locator(".wc-verified", has_text=fresh)
+            badge.first.wait_for(timeout=30_000)
+            assert badge.first.inner_text().startswith("Verified by")
+            _no_error_shown(page)
+        finally:
+            browser.close()
+    assert shot.stat().st_size > 20_000
+    if os.environ.get("WATERCOOLER_UPDATE_SCREENSHOTS") == "1" or not REVIEW_SCREENSHOT.exists():
+        shutil.copyfile(shot, REVIEW_SCREENSHOT)

@@ -1,4 +1,5 @@
-"""Search: passages ranked for a query, narrowed by kind, team, author, date and tags."""
+"""Search: passages ranked for a query, narrowed by kind, moderation state, team, author, date
+and tags."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from core.schema import Person
 from ui import nav, session
 from ui.cards import outdated_link, source_header_html
 from ui.markup import KIND_LABELS, fmt_date, original_link, paragraphs
+from ui.moderation import STATE_LABELS, state_of
 
 RESULTS = 20
 
@@ -30,10 +32,11 @@ FACETS = ("kinds", "sources", "people", "teams")
 def result_counts(hits: list[SearchHit], people: dict[str, Person]) -> dict[str, Counter[str]]:
     """How many of the results have each kind, source, author and team."""
     counts: dict[str, Counter[str]] = {
-        f: Counter() for f in ("kinds", "sources", "people", "teams")
+        f: Counter() for f in ("kinds", "sources", "people", "teams", "states")
     }
     for hit in hits:
         counts["kinds"][hit.kind] += 1
+        counts["states"][state_of(hit.moderation)] += 1
         counts["sources"][hit.source] += 1
         authors = [people[pid] for pid in hit.author_ids if pid in people]
         counts["people"].update(p.id for p in authors)
@@ -75,6 +78,23 @@ def _kinds(counts: Counter[str]) -> None:
     _counts(counts, str.title)
 
 
+def _states(facets: list[FacetValue], counts: Counter[str]) -> None:
+    """The moderation states as chips; the service's counts are of every passage the filters
+    allow, the results' of those shown."""
+    st.pills(
+        "Moderation",
+        list(STATE_LABELS),
+        selection_mode="multi",
+        format_func=STATE_LABELS.__getitem__,
+        key="search_states",
+    )
+    if facets:
+        st.caption(
+            "In all: " + " · ".join(f"{STATE_LABELS[f.value]} **{f.count}**" for f in facets)
+        )
+    _counts(counts, STATE_LABELS.__getitem__)
+
+
 def _chosen(key: str) -> list[str]:
     return [str(v) for v in st.session_state.get(key) or []]
 
@@ -92,6 +112,7 @@ def current_filters() -> Filters:
         people=_chosen("search_people"),
         sources=_chosen("search_sources"),
         tags=[t.strip() for t in tags.split(",") if t.strip()],
+        states=_chosen("search_states"),
         updated_from=start if isinstance(start, date) else None,
         updated_to=end if isinstance(end, date) else None,
     )
@@ -100,6 +121,7 @@ def current_filters() -> Filters:
 def filters_panel(facets: Facets, counts: dict[str, Counter[str]]) -> None:
     """The filters, with how many of the results have each value."""
     _kinds(counts["kinds"])
+    _states(facets.states, counts["states"])
     _multiselect("Team", facets.teams, "search_teams", counts["teams"])
     _multiselect("Author", facets.authors, "search_people", counts["people"])
     _multiselect("Source", facets.sources, "search_sources", counts["sources"])
