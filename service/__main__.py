@@ -1,6 +1,6 @@
 """`python -m service`: run the API, and manage API keys from the command line.
 
-    python -m service serve [--host H] [--port P]
+    python -m service serve [--host H] [--port P] [--workers N]
     python -m service keys create --user alice --groups hr,finance --role admin [--label L]
                                   [--person alice@example.com]
     python -m service keys list
@@ -25,14 +25,19 @@ import signal
 import sys
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from core.config import Settings, apply_runtime_env, get_settings
 from core.db import Database, KeyStore, PeopleStore, generate_key
 from core.db.keys import ROLES
 from core.discovery import announce, withdraw
 from core.errors import ConfigError, NotFoundError, SchemaOutdatedError, WatercoolerError
+from core.queue import uses_queue
 from service import db_cli, digest_cli, insights_cli
 from service.jsonlog import use_json_logs
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
 
@@ -43,6 +48,9 @@ def _parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the API with uvicorn")
     serve.add_argument("--host", help="default: service.host")
     serve.add_argument("--port", type=int, help="default: service.port")
+    serve.add_argument(
+        "--workers", type=int, default=1, help="API processes (more than 1: job queue only)"
+    )
     keys = sub.add_parser("keys", help="manage API keys").add_subparsers(
         dest="action", required=True
     )
@@ -82,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = get_settings()
         if args.command == "serve":
-            return _serve(settings, args.host, args.port)
+            return _serve(settings, args.host, args.port, args.workers)
         if args.command == "insights":
             return insights_cli.run(settings, args)
         if args.command == "digest":
@@ -108,7 +116,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_FAILED
 
 
-def _serve(settings: Settings, host: str | None, port: int | None) -> int:
+def _serve(settings: Settings, host: str | None, port: int | None, workers: int = 1) -> int:
+    if workers != 1:
+        _check_stateless(settings, workers)
     if settings.service.log_format == "json":  # before the first line is logged
         use_json_logs()
     # Refuse an older schema first, with its message and no traceback (main's exit 2).
@@ -134,19 +144,51 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> int:
         log_config = (
             None if settings.service.log_format == "json" else uvicorn.config.LOGGING_CONFIG
         )
-        uvicorn.run(
-            create_app(settings, evals=InProcessLauncher()),
-            host=listen.host,
-            port=listen.port,
-            log_config=log_config,
-        )
+        if workers == 1:
+            uvicorn.run(
+                create_app(settings, evals=InProcessLauncher()),
+                host=listen.host,
+                port=listen.port,
+                log_config=log_config,
+            )
+        else:  # each process builds its app from the environment's settings
+            uvicorn.run(
+                "service.__main__:app_from_environment",
+                factory=True,
+                host=listen.host,
+                port=listen.port,
+                workers=workers,
+                log_config=log_config,
+            )
     finally:
         withdraw(settings.data_dir)
     return EXIT_OK
 
 
+def _check_stateless(settings: Settings, workers: int) -> None:
+    """Several API processes share nothing in memory: only with the job queue (and so an
+    index every process can open); the embedded index admits one process."""
+    if workers < 1:
+        raise ConfigError("--workers must be at least 1")
+    if not uses_queue(settings) or settings.index.backend != "server":
+        raise ConfigError(
+            "--workers above 1 needs index.backend=server and the job queue (queue.*): "
+            "the embedded index admits one process"
+        )
+
+
+def app_from_environment() -> FastAPI:
+    """The app of one of several `serve --workers N` processes (uvicorn's factory)."""
+    from eval.launcher import InProcessLauncher
+    from service.main import create_app
+
+    settings = get_settings()
+    if settings.service.log_format == "json":
+        use_json_logs()
+    return create_app(settings, evals=InProcessLauncher())
+
+
 def _worker(settings: Settings, burst: bool, name: str | None) -> int:
-    from core.queue import uses_queue
     from service.queue_worker import run_worker  # loads RQ and, in it, torch: only here
 
     if not uses_queue(settings):
