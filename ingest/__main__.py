@@ -38,6 +38,7 @@ EXIT_STATUS: dict[str, int] = {
     "unauthenticated": EXIT_CONFIG,
     "forbidden": EXIT_CONFIG,
     "index_mismatch": EXIT_INDEX,
+    "schema_outdated": EXIT_CONFIG,  # run `python -m service db upgrade` first
 }
 _LABELS = {EXIT_CONFIG: "configuration error", EXIT_INDEX: "index mismatch"}
 UNAVAILABLE_HINT = "Start it again, or ingest without it: --standalone."

@@ -1,5 +1,6 @@
 """`python -m service db current|upgrade` on a database the schema-4 release made, and the
-service refusing to start on it before the upgrade (exit 2, the command named, no traceback)."""
+service and the ingest CLI refusing it before the upgrade (exit 2, the command named, no
+traceback)."""
 
 from __future__ import annotations
 
@@ -11,11 +12,11 @@ from pathlib import Path
 from tests.core.db.test_migrations import load_release
 
 
-def _run(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def _run(data_dir: Path, *args: str, app: str = "service") -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("WATERCOOLER_")}
     env |= {"WATERCOOLER_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1"}
     return subprocess.run(
-        [sys.executable, "-m", "service", *args],
+        [sys.executable, "-m", app, *args],
         env=env,
         capture_output=True,
         text=True,
@@ -37,6 +38,10 @@ def test_db_commands_and_the_service_refusing_an_old_schema(tmp_path: Path) -> N
     assert "refused: database sqlite:///" in serve.stderr
     assert "back it up, then run `python -m service db upgrade`" in serve.stderr
     assert "Traceback" not in serve.stderr
+    ingest = _run(tmp_path, "run", "--standalone", "--quiet", app="ingest")
+    assert ingest.returncode == 2, ingest.stderr
+    assert "python -m service db upgrade" in " ".join(ingest.stderr.split())
+    assert "Traceback" not in ingest.stderr
 
     upgrade = _run(tmp_path, "db", "upgrade")
     assert upgrade.returncode == 0, upgrade.stderr
