@@ -100,7 +100,7 @@ def open_sample_corpus(
     key = cache_key(settings, digest)
     ingest = settings.ingest.model_copy(update={"config": sources_file})
     cfg = _corpus_settings(settings, cache_dir / f"sample-{key}", ingest=ingest)
-    db = Database(cfg.database_url)
+    db = Database(cfg.database_url, upgrade=True)  # the suite's own cache: upgraded in place
     index = open_index(cfg)
     try:
         started = time.perf_counter()
@@ -166,7 +166,7 @@ def open_beir_corpus(
         built = json.loads(marker.read_text(encoding="utf-8"))
     else:  # a partial build (killed run) is thrown away and redone
         shutil.rmtree(cfg.index_path, ignore_errors=True)
-    db = Database(cfg.database_url)
+    db = Database(cfg.database_url, upgrade=True)  # the suite's own cache: upgraded in place
     index = open_index(cfg)
     try:
         if built is None:
