@@ -19,12 +19,14 @@ from fastapi.middleware.cors import CORSMiddleware
 from core.config import Settings, apply_runtime_env, get_settings
 from core.embedding import Embedder
 from core.evalruns import EvalLauncher
+from core.queue import uses_queue
 from service.access_log import redact_access_log
 from service.components import Components
 from service.errors import install_error_handlers
 from service.jsonlog import use_json_logs
 from service.limits import BodyLimit, RequestGuard
 from service.metrics import Metrics, MetricsMiddleware, RouteRecorder, router as metrics_router
+from service.queue import QueueKeys, connect, one_at_a_time
 from service.ratelimit import RateLimit, parse_limit
 from service.routes import (
     ROUTERS,
@@ -34,7 +36,7 @@ from service.routes import (
     moderation as moderation_routes,
     review as review_routes,
 )
-from service.timers import expert_tick, periodic
+from service.timers import expert_tick, in_background, periodic
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +90,13 @@ def create_app(
         app.state.components = components
         try:
             interval = settings.escalation.check_interval_s
-            async with periodic(interval, expert_tick(components.expert_requests)):
+            tick = expert_tick(components.expert_requests)
+            if uses_queue(settings):  # several API processes: one runs each tick at a time
+                tick = one_at_a_time(connect(settings), QueueKeys(settings.queue.name).timer, tick)
+            async with (
+                periodic(interval, tick),
+                in_background(insights_routes.warm_up(app, components)),
+            ):
                 yield
         finally:
             components.close()

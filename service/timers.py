@@ -1,4 +1,5 @@
-"""The service's background timer: overdue expert requests move on, due notifications go out.
+"""The service's background work: a timer (overdue expert requests move on, due notifications
+go out) and one-off start-up jobs (insights prepare the default period's report).
 
 Every `escalation.check_interval_s` seconds (0: no timer) the lifespan's task runs one `tick`
 in a worker thread, so a slow mail server or a long database read never holds the event loop;
@@ -61,3 +62,22 @@ async def periodic(interval_s: float, tick: Callable[[], None]) -> AsyncIterator
     finally:
         stop.set()
         await task
+
+
+@asynccontextmanager
+async def in_background(job: Callable[[], None] | None) -> AsyncIterator[None]:
+    """Run `job` once in a worker thread while the context is open (None: nothing); closing
+    waits for it. A failing job is logged: it only prepares what a request would compute."""
+
+    def run(job: Callable[[], None]) -> None:
+        try:
+            job()
+        except Exception:  # a start-up convenience must never stop the service
+            log.exception("background job failed")
+
+    task = asyncio.create_task(asyncio.to_thread(run, job)) if job else None
+    try:
+        yield
+    finally:
+        if task is not None:
+            await task

@@ -5,7 +5,8 @@
     insights_assignments  each question's topic under that model
 
 Reading the log takes only the columns insights need (JSON lists read as text and decoded
-only when not empty), in one query joined to the cached topic and one for the feedback. The
+only when not empty, each distinct text once: rows share the decoded list, which nobody
+mutates), in one query joined to the cached topic and one for the feedback. The
 tables are created when the store opens (a cache: dropping them loses nothing but time).
 """
 
@@ -15,8 +16,8 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, NamedTuple
 
 import numpy as np
 from sqlalchemy import (
@@ -33,6 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core.db.engine import Database, upsert, utcnow
+from core.db.escalations import EscalationRecord
 from core.db.tables import Base, FeedbackRecord, QuestionRecord, UTCDateTime
 
 # The sentence the extractive answer adds when the conflicting-figures check fires
@@ -80,9 +82,11 @@ _TABLES = [
 ]
 
 
-@dataclass(frozen=True)
-class LoggedQuestion:
-    """What insights read of a logged question; `topic` is the cached one (None: not yet)."""
+class LoggedQuestion(NamedTuple):
+    """What insights read of a logged question; `topic` is the cached one (None: not yet).
+
+    A named tuple: 100k of them are built per report, and a frozen dataclass's constructor
+    took a second of that."""
 
     id: str
     created: datetime
@@ -123,7 +127,7 @@ class InsightsStore:
         stmt = (
             select(
                 q.id,
-                q.created,
+                _raw(q.created),
                 q.user_id,
                 _raw(q.groups),
                 q.question,
@@ -150,19 +154,29 @@ class InsightsStore:
             ratings: dict[str, list[str]] = defaultdict(list)
             for question_id, rating in session.execute(ratings_stmt):
                 ratings[question_id].append(rating)
+        decoded: dict[Any, list[str]] = {}  # the same few lists repeat across 100k rows
+
+        def lists(raw: Any) -> list[str]:
+            if isinstance(raw, list):  # drivers that decode JSON themselves (psycopg)
+                return raw
+            found = decoded.get(raw)
+            if found is None:
+                found = decoded[raw] = _list(raw)
+            return found
+
         return [
             LoggedQuestion(
-                id=r[0],
-                created=r[1],
-                user_id=r[2],
-                groups=_list(r[3]),
-                question=r[4],
-                cited_document_ids=_list(r[5]),
-                people_ids=_list(r[6]),
-                abstained=bool(r[7]),
-                conflict=bool(r[8]),
-                ratings=tuple(ratings.get(r[0], ())),
-                topic=r[9],
+                r[0],
+                _moment(r[1]),
+                r[2],
+                lists(r[3]),
+                r[4],
+                lists(r[5]),
+                lists(r[6]),
+                bool(r[7]),
+                bool(r[8]),
+                tuple(ratings.get(r[0], ())),
+                r[9],
             )
             for r in rows
         ]
@@ -177,6 +191,17 @@ class InsightsStore:
         with self._db.session("read the question log's fingerprint") as session:
             count, last = session.execute(stmt).one()
         return int(count or 0), last
+
+    def escalated(self, since: datetime, until: datetime) -> set[str]:
+        """The ids of the period's questions that were sent to an expert (ask an expert)."""
+        q = QuestionRecord
+        stmt = (
+            select(EscalationRecord.question_id)
+            .join(q, q.id == EscalationRecord.question_id)
+            .where(q.created >= since, q.created < until)
+        )
+        with self._db.session("read escalated questions") as session:
+            return set(session.scalars(stmt))
 
     def vectors(self, question_ids: Sequence[str], model: str) -> dict[str, np.ndarray]:
         """The cached vectors of these questions made by `model`."""
@@ -260,6 +285,14 @@ def _raw(column: Any) -> Any:
     """A JSON column read as its text: most lists are empty, and decoding every row through
     SQLAlchemy's JSON type was a third of the time of reading 100k questions."""
     return type_coerce(column, Text)
+
+
+def _moment(value: Any) -> datetime:
+    """A `created` read as text (SQLite: naive UTC) or as a datetime (PostgreSQL), in UTC:
+    parsing it here is several times faster than the column type's per-row processing."""
+    if isinstance(value, str):
+        return datetime.fromisoformat(value).replace(tzinfo=UTC)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _list(value: Any) -> list[str]:

@@ -11,14 +11,16 @@ last question are the same: the training needs and a topic's drill-down reuse it
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import threading
 import time
 from collections import defaultdict
 from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol, overload
 
 import numpy as np
 
@@ -28,12 +30,13 @@ from core.config import InsightsSettings
 from core.db.insights import InsightsStore, LoggedQuestion
 from core.errors import NotFoundError
 from core.insights.catalogue import Program
-from core.insights.lookups import Lookups
+from core.insights.lookups import DocumentInfo, Lookups
 from core.insights.needs import training_needs
 from core.insights.reasons import APPROXIMATIONS, NEGATIVE, needs_vectors, topic_reasons
+from core.insights.stale import stale_by_impact
 from core.insights.summary import Context, summarise, week_starts
 from core.insights.topics import OTHER, TopicModel, fit_topics
-from core.schema import Principal
+from core.schema import Person, Principal
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +45,23 @@ REFIT_SHARE = 0.25
 CACHE_TTL_S = 300.0  # a built report is reused this long while the log is unchanged
 CACHE_SIZE = 16  # built reports kept (per period and caller access)
 Built = tuple[InsightsReport, dict[int, list[LoggedQuestion]], dict[str, Reason]]
+
+
+@dataclass(frozen=True)
+class Base:
+    """A period's report before any caller: what every trainer's report is summarised from."""
+
+    report: InsightsReport  # the period, counts and message; no topics yet
+    start: datetime
+    weeks: int
+    members: dict[int, list[LoggedQuestion]]
+    info: DocumentInfo
+    people: dict[str, Person]
+    model: TopicModel | None  # None: too few questions for topics
+    reasons: dict[int, dict[str, Reason]]  # per topic: each failed question's reason
+    escalated: frozenset[str] = frozenset()  # questions sent to an expert
+
+
 MAX_DRILL_DOWN = 200
 
 
@@ -71,7 +91,9 @@ class Insights:
         self.settings = settings
         # One refresh of the cache at a time: two requests must not both refit.
         self._lock = threading.Lock()
-        self._reports: dict[Hashable, tuple[float, Built]] = {}
+        self._base_lock = threading.Lock()  # one build of a period's base at a time
+        self.ready = threading.Event()  # set once `prepare` has run (start-up)
+        self._reports: dict[Hashable, tuple[float, Any]] = {}  # reports and bases
 
     def report(
         self, caller: Principal, now: datetime, period_days: int | None = None
@@ -115,22 +137,71 @@ class Insights:
     def _build(self, caller: Principal, now: datetime, period_days: int | None) -> Built:
         """The report, each topic's questions and each failed question's reason: from the
         in-memory cache while the period's log and the caller's access are the same (and for
-        at most CACHE_TTL_S, so moderation changes show), else computed."""
+        at most CACHE_TTL_S, so moderation changes show), else summarised from the period's
+        caller-independent base (itself cached the same way)."""
         days = period_days or self.settings.period_days
         start = now - timedelta(days=days)
-        key = (days, tuple(sorted(caller.access())), self.store.fingerprint(start, now))
+        state = (days, self.store.fingerprint(start, now))
+        key = (*state, tuple(sorted(caller.access())))
+        hit = self._cached(key)
+        if hit is not None:
+            return hit
+        with self._base_lock:  # a request during the start-up warm-up waits for its base
+            base = self._cached(state)
+            if base is None:
+                base = self._base(now, days, start)
+                self._keep(state, base)
+        built = self._summarise(caller, base)
+        self._keep(key, built)
+        return built
+
+    def prepare(self, now: datetime) -> bool:
+        """Build the default period's base ahead of the first open (start-up): only when a
+        topic model is cached and no refit is due, so it costs a read, never a fit."""
+        try:
+            return self._prepare(now)
+        finally:
+            self.ready.set()
+
+    def _prepare(self, now: datetime) -> bool:
+        days = self.settings.period_days
+        start = now - timedelta(days=days)
+        stored = self.store.topics()
+        if stored is None or stored.model != self.embedder.model_name:
+            return False
+        state = (days, self.store.fingerprint(start, now))
+        with self._base_lock:
+            if self._cached(state) is not None:
+                return True
+            base = self._base(now, days, start, refit=False)
+            if base is None:
+                return False
+            self._keep(state, base)
+        log.info("insights prepared", extra={"questions": base.report.questions})
+        return True
+
+    def _cached(self, key: Hashable) -> Any:
         with self._lock:
             hit = self._reports.get(key)
         if hit is not None and time.monotonic() - hit[0] < CACHE_TTL_S:
             return hit[1]
-        built = self._compute(caller, now, days, start)
+        return None
+
+    def _keep(self, key: Hashable, value: object) -> None:
         with self._lock:
-            self._reports[key] = (time.monotonic(), built)
+            self._reports[key] = (time.monotonic(), value)
             while len(self._reports) > CACHE_SIZE:
                 self._reports.pop(next(iter(self._reports)))
-        return built
 
-    def _compute(self, caller: Principal, now: datetime, days: int, start: datetime) -> Built:
+    @overload
+    def _base(self, now: datetime, days: int, start: datetime) -> Base: ...
+
+    @overload
+    def _base(self, now: datetime, days: int, start: datetime, refit: bool) -> Base | None: ...
+
+    def _base(self, now: datetime, days: int, start: datetime, refit: bool = True) -> Base | None:
+        """What every caller's report shares: questions, topics, documents, people, reasons
+        (None when `refit` is False and the topic model would need one)."""
         weeks = max(1, math.ceil(days / 7))
         questions = self.store.questions(start, now)
         report = InsightsReport(
@@ -140,15 +211,18 @@ class Insights:
             weeks=week_starts(start, weeks),
             approximations=APPROXIMATIONS,
         )
+        empty = Base(report, start, weeks, {}, DocumentInfo(), {}, None, {})
         if not questions:
             report.message = f"No questions were asked in the last {days} days."
-            return report, {}, {}
+            return empty
         if len(questions) < self.settings.min_questions:
             report.message = (
                 f"Only {len(questions)} questions were asked in the last {days} days; topics "
                 f"need at least {self.settings.min_questions} (insights.min_questions)."
             )
-            return report, {}, {}
+            return empty
+        if not refit and self._needs_refit(questions):
+            return None
         with self._lock:
             model, topic_of = self.topics(questions)
         members: dict[int, list[LoggedQuestion]] = defaultdict(list)
@@ -159,47 +233,67 @@ class Insights:
         people_ids = {p for q in questions for p in q.people_ids}
         people_ids |= {o.id for owners in info.owners.values() for o in owners}
         people = self.lookups.people(people_ids | {q.user_id for q in questions})
-        ctx = Context(
-            start=start,
-            weeks=weeks,
-            facts=info.facts,
-            titles=info.titles,
-            owners=info.owners,
-            people=people,
-            team_of={p: person.team for p, person in people.items() if person.team},
-            caller_sees=lambda groups: can_see(caller, groups),
-            k=self.settings.k_anonymity,
-        )
         wanted = [i for t, group in members.items() if t != OTHER for i in needs_vectors(group)]
         vectors = self._cached_vectors(wanted)  # one read for every topic
+        reasons = {
+            topic_id: topic_reasons(members[topic_id], info.facts, vectors, _asker_sees)
+            for topic_id in range(len(model.labels))
+            if members.get(topic_id)
+        }
+        escalated = frozenset(self.store.escalated(start, now))
+        return Base(report, start, weeks, dict(members), info, people, model, reasons, escalated)
+
+    def _summarise(self, caller: Principal, base: Base) -> Built:
+        """The caller's report from the base: documents they may not see are only counted."""
+        report = base.report.model_copy(deep=True)
+        if base.model is None:
+            return report, {}, {}
+        ctx = Context(
+            start=base.start,
+            weeks=base.weeks,
+            facts=base.info.facts,
+            titles=base.info.titles,
+            owners=base.info.owners,
+            people=base.people,
+            team_of={p: person.team for p, person in base.people.items() if person.team},
+            caller_sees=lambda groups: can_see(caller, groups),
+            k=self.settings.k_anonymity,
+            escalated=base.escalated,
+        )
+        report.stale_documents, report.stale_hidden = stale_by_impact(
+            base.members, base.model.labels, ctx.facts, ctx.titles, ctx.owners, ctx.caller_sees
+        )
         all_reasons: dict[str, Reason] = {}
-        for topic_id in range(len(model.labels)):
-            group = members.get(topic_id, [])
-            if not group:
-                continue
-            reasons = topic_reasons(group, info.facts, vectors, _asker_sees)
+        for topic_id, reasons in base.reasons.items():
             all_reasons.update(reasons)
             report.topics.append(
                 summarise(
-                    topic_id, model.labels[topic_id], model.keywords[topic_id], group, reasons, ctx
+                    topic_id,
+                    base.model.labels[topic_id],
+                    base.model.keywords[topic_id],
+                    base.members[topic_id],
+                    reasons,
+                    ctx,
                 )
             )
         report.topics.sort(key=lambda t: (-t.questions, t.id))
-        return report, members, all_reasons
+        return report, base.members, all_reasons
+
+    def _needs_refit(self, questions: Sequence[LoggedQuestion]) -> bool:
+        stored = self.store.topics()
+        new = sum(q.topic is None for q in questions)
+        return (
+            stored is None
+            or stored.model != self.embedder.model_name
+            or new > REFIT_SHARE * (len(questions) - new)
+        )
 
     def topics(self, questions: Sequence[LoggedQuestion]) -> tuple[TopicModel, dict[str, int]]:
         """The topic model and each question's topic, refitted or extended (module docstring)."""
         stored = self.store.topics()
         new = [q for q in questions if q.topic is None]
-        assigned = len(questions) - len(new)
-        refit = (
-            stored is None
-            or stored.model != self.embedder.model_name
-            or len(new) > REFIT_SHARE * assigned
-        )
-        if refit:
+        if stored is None or self._needs_refit(questions):
             return self._refit(questions)
-        assert stored is not None
         model = TopicModel(stored.centroids, stored.labels, stored.keywords)
         topic_of = {q.id: int(q.topic) for q in questions if q.topic is not None}
         if new:
@@ -248,7 +342,13 @@ class Insights:
 
 
 def _asker_sees(q: LoggedQuestion, groups: list[str]) -> bool:
-    return can_see(Principal(user_id=q.user_id, groups=q.groups), groups)
+    return not groups or _sees(q.user_id, tuple(q.groups), tuple(groups))
+
+
+@functools.lru_cache(maxsize=65_536)
+def _sees(user_id: str, asker_groups: tuple[str, ...], groups: tuple[str, ...]) -> bool:
+    # Cached: building a Principal per question and document was a second of a 100k report.
+    return can_see(Principal(user_id=user_id, groups=list(asker_groups)), list(groups))
 
 
 def _outcome(q: LoggedQuestion) -> Outcome:

@@ -26,12 +26,12 @@ from core.api import Reason
 from core.db.insights import LoggedQuestion
 
 NEIGHBOUR_COSINE = 0.85
+BLOCK = 1024  # failed questions compared at once (bounds the similarity matrix's memory)
 NEGATIVE = frozenset({"not_helpful", "wrong_citation"})
 APPROXIMATIONS = [
     "conflicting sources: read from the conflict note in the logged answer",
     "restricted: other askers of the topic were answered from documents this asker may not see",
     "retrieval miss: a near-identical question was answered and rated helpful",
-    "escalations are not logged, so no topic shows an escalated share",
 ]
 
 
@@ -77,35 +77,59 @@ def topic_reasons(
     answered_docs = {
         d for q in questions if not q.abstained for d in q.cited_document_ids if d in facts
     }
-    good = [q for q in questions if helpful(q)]
-    found = vectors
-    good_rows = [q for q in good if q.id in found]
-    good_matrix = np.stack([found[q.id] for q in good_rows]) if good_rows else None
     reasons: dict[str, Reason] = {}
+    unexplained = []  # left for the retrieval-miss check
     for q in failures:
-        reasons[q.id] = _reason(q, facts, answered_docs, good_rows, good_matrix, found, sees)
+        reason = _plain_reason(q, facts, answered_docs, sees)
+        if reason is None:
+            unexplained.append(q)
+        else:
+            reasons[q.id] = reason
+    # Compared by distinct wording (a log repeats few wordings): the helpful ones, each with
+    # the distinct document sets they were answered from.
+    good: dict[str, set[tuple[str, ...]]] = {}
+    for q in questions:
+        if q.id in vectors and q.cited_document_ids and helpful(q):
+            good.setdefault(q.question, set()).add(tuple(q.cited_document_ids))
+    first_of = {q.question: q.id for q in questions if q.question in good and q.id in vectors}
+    asked: dict[str, str] = {}  # wording → a question id holding its vector
+    for q in unexplained:
+        if q.id in vectors:
+            asked.setdefault(q.question, q.id)
+    near: dict[str, list[tuple[str, ...]]] = {}
+    if good and asked:
+        texts = list(good)
+        good_matrix = np.stack([vectors[first_of[t]] for t in texts]).T
+        wordings = list(asked)
+        for start in range(0, len(wordings), BLOCK):
+            block = wordings[start : start + BLOCK]
+            close = np.stack([vectors[asked[w]] for w in block]) @ good_matrix >= NEIGHBOUR_COSINE
+            for wording, row in zip(block, close, strict=True):
+                near[wording] = [docs for j in np.flatnonzero(row) for docs in good[texts[j]]]
+    missed = {
+        q.id
+        for q in unexplained
+        if any(
+            all(sees(q, facts[d].groups) for d in docs if d in facts)
+            for docs in near.get(q.question, ())
+        )
+    }
+    for q in unexplained:
+        reasons[q.id] = "retrieval_miss" if q.id in missed else "no_content"
     return reasons
 
 
-def _reason(
+def _plain_reason(
     q: LoggedQuestion,
     facts: Mapping[str, DocumentFacts],
     answered_docs: set[str],
-    good_rows: list[LoggedQuestion],
-    good_matrix: np.ndarray | None,
-    found: Mapping[str, np.ndarray],
     sees: Callable[[LoggedQuestion, list[str]], bool],
-) -> Reason:
+) -> Reason | None:
+    """The reasons that need no vectors, in order; None: retrieval miss or no content."""
     if q.conflict:
         return "conflicting_sources"
     if any(facts[d].stale for d in q.cited_document_ids if d in facts):
         return "stale_content"
     if q.abstained and any(not sees(q, facts[d].groups) for d in answered_docs):
         return "restricted"
-    if good_matrix is not None and q.id in found:
-        similarity = good_matrix @ found[q.id]
-        for row in np.flatnonzero(similarity >= NEIGHBOUR_COSINE):
-            docs = good_rows[row].cited_document_ids
-            if docs and all(sees(q, facts[d].groups) for d in docs if d in facts):
-                return "retrieval_miss"
-    return "no_content"
+    return None

@@ -12,7 +12,7 @@ not see is counted in `hidden_documents`, never named.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence, Set as AbstractSet
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -49,6 +49,7 @@ class Context:
     team_of: Mapping[str, str]
     caller_sees: Callable[[list[str]], bool]
     k: int
+    escalated: AbstractSet[str] = frozenset()  # ids of questions sent to an expert
 
 
 def week_starts(start: datetime, weeks: int) -> list[datetime]:
@@ -125,6 +126,7 @@ def summarise(
         abstained=round(abstained / n, 3) if n else 0.0,
         not_helpful=round(negative / n, 3) if n else 0.0,
         failed=len(reasons),
+        escalated=round(sum(q.id in ctx.escalated for q in questions) / n, 3) if n else 0.0,
         reasons={r: reason_counts[r] for r in REASONS if reason_counts[r]},
         documents=documents,
         hidden_documents=hidden,

@@ -13,10 +13,11 @@ training catalogue is the sources file's `training:` file (none: every need is a
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.responses import PlainTextResponse, Response
 
 from core.api import InsightsReport, TopicDetail, TrainingNeeds, TrainingProgram
@@ -29,6 +30,7 @@ from core.insights.lookups import StoreLookups
 from core.insights.needs import to_csv, to_markdown
 from core.schema import Principal
 from core.sources import load_sources
+from service.components import Components
 from service.deps import CallerDep, ComponentsDep
 from service.errors import ERROR_RESPONSES
 
@@ -46,10 +48,10 @@ def get_trainer(caller: CallerDep) -> Principal:
     return caller
 
 
-def get_insights(request: Request, c: ComponentsDep) -> Insights:
-    """The insights engine, built on first use and kept with the app."""
+def engine_for(app: FastAPI, c: Components) -> Insights:
+    """The app's insights engine, built on first use and kept with the app."""
     with _build_lock:
-        engine: Insights | None = getattr(request.app.state, "insights", None)
+        engine: Insights | None = getattr(app.state, "insights", None)
         if engine is None:
             engine = Insights(
                 InsightsStore(c.db),
@@ -57,8 +59,25 @@ def get_insights(request: Request, c: ComponentsDep) -> Insights:
                 StoreLookups(c.manifest, c.moderation, c.people),
                 c.settings.insights,
             )
-            request.app.state.insights = engine
+            app.state.insights = engine
         return engine
+
+
+def get_insights(request: Request, c: ComponentsDep) -> Insights:
+    """The insights engine."""
+    return engine_for(request.app, c)
+
+
+def warm_up(app: FastAPI, c: Components) -> Callable[[], None] | None:
+    """The start-up job that prepares the default period's report (insights.prepare_on_start):
+    the first open after a restart then only summarises."""
+    if not c.settings.insights.prepare_on_start:
+        return None
+
+    def job() -> None:
+        engine_for(app, c).prepare(datetime.now(UTC))
+
+    return job
 
 
 TrainerDep = Annotated[Principal, Depends(get_trainer)]

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from core.config import InsightsSettings
-from core.db import Database
+from core.db import Database, EscalationStore
 from core.db.insights import InsightsStore, insert_questions
 from core.insights.catalogue import load_catalogue
 from core.insights.engine import Insights
@@ -39,6 +39,16 @@ class CountingEmbedder:
     def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
         self.embedded += len(texts)
         return np.asarray(self.inner.embed_documents(texts))
+
+
+class CountingStore(InsightsStore):
+    """The real store, counting its reads of the question log."""
+
+    reads = 0
+
+    def questions(self, since: datetime, until: datetime | None = None) -> list[Any]:
+        self.reads += 1
+        return super().questions(since, until)
 
 
 def directory() -> dict[str, Person]:
@@ -160,3 +170,47 @@ def test_training_needs_rank_the_planted_gaps(engine: Insights, log: list[Plante
     assert by_topic[pension.id].action == "new_program"
     assert by_topic[ai.id].action == "change_program"
     assert by_topic[ai.id].program == "Generative AI for course authors"
+
+
+def test_stale_documents_by_impact_and_the_escalated_share(
+    engine: Insights, log: list[PlantedQuestion]
+) -> None:
+    report = engine.report(TRAINER, NOW)
+    stale = report.stale_documents
+    assert stale and [s.impact for s in stale] == sorted((s.impact for s in stale), reverse=True)
+    superseded = next(s for s in stale if s.stale == "superseded")
+    expense = _topic_of(report, engine, log, "expense-claims")
+    assert expense.label in superseded.topics and superseded.citations > 0
+    assert superseded.impact == superseded.citations + 2 * superseded.negative
+    assert all(t.escalated == 0 for t in report.topics)
+    # Ask an expert: a fifth of the pension questions were sent to an expert.
+    store = EscalationStore(engine.store._db)
+    pension_ids = [q.id for q in log if q.topic == "pension"]
+    for question_id in pension_ids[::5]:
+        store.create(
+            question_id=question_id,
+            question="q",
+            asker_id="a",
+            asker_person_id=None,
+            groups=[],
+            note=None,
+            context={},
+        )
+    engine._reports.clear()  # cached up to CACHE_TTL_S, like moderation changes
+    pension = _topic_of(engine.report(TRAINER, NOW), engine, log, "pension")
+    assert 0.1 < pension.escalated < 0.3
+
+
+def test_after_a_restart_the_start_up_job_prepares_the_report(
+    engine: Insights, log: list[PlantedQuestion]
+) -> None:
+    engine.report(TRAINER, NOW)  # topics fitted and cached in the database
+    store = CountingStore(engine.store._db)
+    restarted = Insights(store, engine.embedder, engine.lookups, engine.settings)
+    assert restarted.prepare(NOW) and restarted.ready.is_set() and store.reads == 1
+    assert restarted.report(TRAINER, NOW).topics and store.reads == 1  # only summarised
+    assert restarted.report(HR_TRAINER, NOW).topics and store.reads == 1  # any caller's access
+    empty = Insights(
+        InsightsStore(Database("sqlite://")), engine.embedder, engine.lookups, engine.settings
+    )
+    assert not empty.prepare(NOW) and empty.ready.is_set()  # nothing fitted: no work at start

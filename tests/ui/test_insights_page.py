@@ -59,7 +59,10 @@ def test_a_trainer_sees_topics_drill_down_and_training_needs(env: Service) -> No
     summary = " ".join(m.value for m in at.markdown)
     assert " questions in **" in summary
     topics = at.dataframe[0].value
-    assert len(topics) >= 5 and {"topic", "questions", "trend"} <= set(topics.columns)
+    assert len(topics) >= 5 and {"topic", "questions", "trend", "escalated"} <= set(topics.columns)
+    assert "Content to fix" in [h.value for h in at.subheader]
+    fix = [str(link.proto.label) for link in at.main.get("page_link")]
+    assert any("superseded · impact" in label for label in fix), fix
     assert at.selectbox[0].options  # the drill-down's topics
     questions = at.dataframe[1].value
     assert len(questions) > 0 and "reason" in questions.columns

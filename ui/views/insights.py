@@ -29,12 +29,42 @@ def topics_frame(report: InsightsReport) -> pd.DataFrame:
             "weekly": t.weekly,
             "answered": t.answered,
             "not helpful": t.not_helpful,
+            "escalated": t.escalated,
             "main reason": _main_reason(t),
         }
         for t in report.topics
     ]
-    columns = ["topic", "questions", "trend", "weekly", "answered", "not helpful", "main reason"]
+    columns = [
+        "topic",
+        "questions",
+        "trend",
+        "weekly",
+        "answered",
+        "not helpful",
+        "escalated",
+        "main reason",
+    ]
     return pd.DataFrame(rows, columns=columns)
+
+
+def stale_section(report: InsightsReport) -> None:
+    """Content to fix: stale documents answers still cite, by impact, with their owners."""
+    st.subheader("Content to fix")
+    st.caption(
+        "Stale documents (outdated, superseded, needing review, expired or flagged) that "
+        "answers still cite; impact = citations + 2 × negatively rated ones."
+    )
+    if not report.stale_documents:
+        st.caption("No stale document is cited in this period.")
+    for d in report.stale_documents:
+        owners = ", ".join(o.name for o in d.owners) or "no owner"
+        label = (
+            f"{d.title} — {d.stale} · impact {d.impact:g} ({d.citations} citations, "
+            f"{d.negative} rated negative) · {owners}"
+        )
+        nav.document_link(label, d.document_id, icon=":material/warning:")
+    if report.stale_hidden:
+        st.caption(f"{report.stale_hidden} more stale documents you may not see.")
 
 
 def trend_frame(report: InsightsReport, top: int = 6) -> pd.DataFrame:
@@ -151,7 +181,7 @@ def main() -> None:
         f"**{report.questions}** questions in **{len(report.topics)}** topics "
         f"({report.other_questions} in none)."
     )
-    tab_topics, tab_needs = st.tabs(["Topics", "Training needs"])
+    tab_topics, tab_needs, tab_fix = st.tabs(["Topics", "Training needs", "Content to fix"])
     with tab_topics:
         st.line_chart(trend_frame(report), height=240)
         st.dataframe(
@@ -162,6 +192,7 @@ def main() -> None:
                 "weekly": st.column_config.LineChartColumn("weekly", width="small"),
                 "answered": st.column_config.ProgressColumn("answered", format="percent"),
                 "not helpful": st.column_config.NumberColumn(format="percent"),
+                "escalated": st.column_config.NumberColumn(format="percent"),
             },
         )
         labels = {t.id: f"{t.label} ({t.questions})" for t in report.topics}
@@ -173,6 +204,8 @@ def main() -> None:
                 st.write(f"- {note}")
     with tab_needs:
         needs_section(needs, days)
+    with tab_fix:
+        stale_section(report)
 
 
 main()
