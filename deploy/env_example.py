@@ -38,6 +38,8 @@ SOURCES_DIR=./sources
 # APP_IMAGE=watercooler:latest
 # API_PORT=8000
 # UI_PORT=8501
+# API processes in the api container, and ingestion worker containers
+# API_WORKERS=1
 # WORKER_REPLICAS=1
 # with `--profile gpu`: the CUDA worker's image and PyTorch wheel index
 # APP_GPU_IMAGE=watercooler:gpu

@@ -55,11 +55,17 @@ def unescape(argv: list[str]) -> list[str]:
     return [arg.replace("$$", "$") for arg in argv]
 
 
+def defaults(arg: str) -> str:
+    """A compose value with every `${VAR:-default}` at its default (as with an empty .env)."""
+    return re.sub(r"\$\{[A-Za-z_][A-Za-z0-9_]*:?-([^}]*)\}", r"\1", arg)
+
+
 def on_this_machine(argv: list[str], replace: dict[str, str] | None = None) -> list[str]:
     """An image command run from the repository: `python` is this interpreter, /app the repo,
-    and each `replace` key (a host, a port) swapped for its value inside every argument."""
+    variables at their defaults, and each `replace` key (a host, a port) swapped for its value
+    inside every argument."""
     out = []
-    for arg in argv:
+    for arg in map(defaults, argv):
         if arg == "python":
             arg = sys.executable
         elif arg.startswith(IMAGE_APP + "/"):
