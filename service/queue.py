@@ -9,6 +9,7 @@ one-job slot and enqueues; `python -m service worker` processes run the job
     {name}:ingest:attempts:{run}   how many times a worker started it (retries after a death)
     {name}:index:generation        bumped when a job ends: API processes drop cached facets
     {name}:maintenance             held by the worker doing this tick's syncs and sweep
+    {name}:timer                   held by the API process running the service timer's tick
     {name}:sync:{source}           when the scheduler last started that source's sync
 
 The slot keeps today's contract (one job at a time, 409 otherwise) across processes; it
@@ -19,12 +20,12 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from redis import Redis
-from redis.exceptions import RedisError
+from redis.exceptions import LockError, RedisError
 from rq import Callback, Queue, Retry
 
 from core.config import Settings
@@ -50,6 +51,7 @@ class QueueKeys:
         self.active = f"{name}:ingest:active"
         self.generation = f"{name}:index:generation"
         self.maintenance = f"{name}:maintenance"
+        self.timer = f"{name}:timer"
 
     def progress(self, run_id: str) -> str:
         """The hash of a run's stage counters."""
@@ -214,3 +216,29 @@ class IndexGeneration:
             log.warning("cannot read the index generation", extra={"error": str(exc)})
             return None
         return int(value) if value is not None else 0
+
+
+def one_at_a_time(
+    redis: Redis, key: str, tick: Callable[[], None], hold_s: float = 600
+) -> Callable[[], None]:
+    """`tick`, run only while this process holds `key` (skipped while another one runs it).
+
+    Several API processes each have the service timer; without this, two of them could
+    reassign the same overdue request or send the same notification at once.
+    """
+
+    def guarded() -> None:
+        lock = redis.lock(key, timeout=hold_s, blocking=False)
+        try:
+            if not lock.acquire():
+                return
+        except RedisError as exc:  # no lock, no tick: the next round tries again
+            log.warning("timer tick skipped", extra={"error": str(exc)})
+            return
+        try:
+            tick()
+        finally:
+            with suppress(RedisError, LockError):  # expired meanwhile: nothing to release
+                lock.release()
+
+    return guarded

@@ -14,6 +14,7 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ from redis import Redis
 
 from core.db import generate_key
 from service.facets import FacetCache
-from service.queue import IndexGeneration, QueueKeys
+from service.queue import IndexGeneration, QueueKeys, one_at_a_time
 from tests.service import queue_support
 from tests.service.queue_support import QUEUE, ROOT, Processes, queue_env, wait_until
 
@@ -155,3 +156,28 @@ def test_several_api_processes_are_refused_with_the_embedded_index(workdir: Path
     done = subprocess.run(serve, cwd=ROOT, env=env, capture_output=True, timeout=120)
     assert done.returncode == 2
     assert b"the embedded index admits one process" in done.stderr
+
+
+def test_the_service_timer_runs_in_one_api_process_at_a_time(redis_db: Redis) -> None:
+    key = QueueKeys(QUEUE).timer
+    inside, release = threading.Event(), threading.Event()
+    ran: list[str] = []
+
+    def slow() -> None:
+        ran.append("a")
+        inside.set()
+        release.wait(10)
+
+    first = one_at_a_time(redis_db, key, slow)  # process A's timer
+    second = one_at_a_time(redis_db, key, lambda: ran.append("b"))  # process B's
+    thread = threading.Thread(target=first)
+    thread.start()
+    assert inside.wait(10)
+    second()  # A's tick is still running: B skips this round
+    release.set()
+    thread.join(10)
+    second()  # A is done: B runs its next round
+    assert ran == ["a", "b"]
+    unreachable = Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.5)
+    one_at_a_time(unreachable, key, lambda: ran.append("c"))()  # no lock, no tick
+    assert ran == ["a", "b"]
