@@ -9,7 +9,9 @@ when the answerability check (`core.answerability`) finds the passages unlikely 
 the top dense cosine under the caller's filter below `retrieval.abstain_threshold`, or the
 check's calibrated probability below `retrieval.answerability_threshold`; and after
 generating when the generator finds no answer. An abstention still names the people most
-likely to know and carries the CLOSEST passages it found (`Answer.closest`). The check's
+likely to know and carries the CLOSEST passages it found (`Answer.closest`). People come from
+the passages the caller may see, and, unless the caller narrowed the search, from content they
+may not see that matches better (named with their team, no document; core/experts.py). The check's
 signals are logged; its cost is `timings_ms["answerability"]`. A streamed answer also records
 `timings_ms["first_token"]`: ms from the question to its first token event.
 
@@ -27,7 +29,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal, TypeAlias
+from typing import Literal, Protocol, TypeAlias, runtime_checkable
 from urllib.parse import urldefrag
 
 from core.answerability import assess
@@ -61,6 +63,13 @@ StreamEvent: TypeAlias = (
 )
 
 
+@runtime_checkable
+class HiddenEvidence(Protocol):
+    """A retriever that can say which passages a caller may not see outrank all they may."""
+
+    def hidden_evidence(self, query: str, principal: Principal, limit: int) -> list[Passage]: ...
+
+
 @dataclass
 class _Turn:
     """One question on its way through the assistant."""
@@ -70,6 +79,8 @@ class _Turn:
     result: RetrievalResult
     context: list[Passage]  # the passages to generate from; [] when retrieval is too weak
     now: datetime | None
+    principal: Principal
+    filtered: bool  # the caller narrowed the search (then no hidden evidence is sought)
     answerable_p: float | None = None  # the answerability check's probability
     started: float = field(default_factory=time.perf_counter)
     timings: dict[str, float] = field(default_factory=dict)
@@ -176,7 +187,18 @@ class Assistant:
         log.info("answerability", extra=check.log_fields())
         context = result.passages[: self.settings.answer.max_passages] if check.answerable else []
         generator_used = self.generators[generator]
-        turn = _Turn(question, generator_used, result, context, now, check.score, started)
+        narrowed = filters is not None and filters != QueryFilters()
+        turn = _Turn(
+            question,
+            generator_used,
+            result,
+            context,
+            now,
+            principal,
+            narrowed,
+            check.score,
+            started,
+        )
         turn.timings["retrieve"] = retrieved
         turn.timings["answerability"] = elapsed_ms(mark)
         return turn
@@ -184,7 +206,13 @@ class Assistant:
     def _finish(self, turn: _Turn, raw_text: str, flagged: list[str]) -> Answer:
         """Validate and renumber the text, build citations, rank people, score confidence."""
         mark = time.perf_counter()
-        people = self.experts.rank(turn.result.passages, now=turn.now)
+        hidden = None
+        if isinstance(self.retriever, HiddenEvidence) and not turn.filtered:
+            limit = self.settings.retrieval.top_k
+            hidden = self.retriever.hidden_evidence(turn.question, turn.principal, limit)
+        people = self.experts.rank(
+            turn.result.passages, now=turn.now, question=turn.question, hidden=hidden
+        )
         turn.timings["experts"] = elapsed_ms(mark)
         checked = validate_citations(raw_text, len(turn.context))
         answer = Answer(question=turn.question, text=ABSTAIN_TEXT, people=people)

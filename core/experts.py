@@ -14,15 +14,31 @@ Score of a person, over the documents among the passages that they authored or o
                      an unknown date counts as one half-life old
     score = Σ_k evidence_k / sqrt(k + 1), documents sorted by evidence (diminishing returns:
             two documents at ranks 1 and 2 outweigh one at rank 0, a third adds less)
-            × NOT_IN_DIRECTORY_WEIGHT for people outside the directory (they still appear,
-              but below directory people with equal evidence: they may have left or be hard
-              to reach) × endorsements.get(person, 1.0) (trainer endorsement hook)
+            × specificity ** experts.specificity_power, specificity = ln(1 + D / n), D the
+              distinct documents among the passages and n the person's share of them (an idf
+              for people: the owner of the one best-matching document is not outranked merely
+              by someone on most of the retrieved set, a generalist)
+            × endorsements.get(person, 1.0) (trainer endorsement hook)
+    For a question about ownership ("who owns / maintains / approves / should I contact"),
+    an owner's role weight is experts.owner_intent_weight instead of experts.owner_weight;
+    for one about authorship ("who wrote"), it is AUTHOR_INTENT_OWNER_WEIGHT.
+
+Named: the people whose score is at least experts.min_relative_score of the best one's, at
+most experts.max_people; people outside the directory come after everyone in it (they may
+have left or be hard to reach).
+
+Hidden evidence: documents the caller may not see that match the question better than all
+they may see (`Retriever.hidden_evidence`). The directory teams of their authors and owners
+(at most HIDDEN_TEAMS, best document first; a team someone named already belongs to is left
+out) are named first, as a team: no person and no document, so the caller learns where to
+ask, never who wrote what or what the document is.
 """
 
 from __future__ import annotations
 
 import logging
 import math
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
@@ -39,7 +55,15 @@ RANK_SCALE = 2.0
 AUTHOR_DECAY = 0.5
 RECENCY_FLOOR = 0.3
 SUPERSEDED_WEIGHT = 0.3
-NOT_IN_DIRECTORY_WEIGHT = 0.8
+AUTHOR_INTENT_OWNER_WEIGHT = 0.3
+HIDDEN_TEAMS = 2
+TEAM_ID_PREFIX = "team:"
+_OWNER_INTENT = re.compile(
+    r"\b(owns?|owner|maintains?|maintainer|responsible|in charge|approves?|approval|decides?|"
+    r"runs?|manages?|contact|talk to|ask|sorts? out|handles?)\b",
+    re.IGNORECASE,
+)
+_AUTHOR_INTENT = re.compile(r"\b(wrote|written|author(ed)?|write[sd]? up|presented)\b", re.I)
 MAX_TITLES = 3  # titles named per role in `why`
 MAX_TOPICS = 3  # tags shown as a person's topics
 
@@ -74,28 +98,57 @@ class ExpertFinder:
         *,
         now: datetime | None = None,
         endorsements: dict[str, float] | None = None,
+        question: str | None = None,
+        hidden: list[Passage] | None = None,
     ) -> list[Expert]:
-        """The people to contact about these passages (best first, experts.max_people)."""
+        """The people to contact about these passages (best first; module docstring)."""
         now = as_utc(now or datetime.now(UTC))
+        experts = self._ranked(passages, now, endorsements, question)
+        if hidden:
+            named = {e.person.team for e in experts if e.person.team}
+            top = experts[0].score if experts else 1.0
+            teams = [t for t in self._hidden_teams(hidden) if t not in named][:HIDDEN_TEAMS]
+            experts = ([_team(t, top) for t in teams] + experts)[: self.settings.max_people]
+        return experts
+
+    def _hidden_teams(self, hidden: list[Passage]) -> list[str]:
+        """Directory teams of the people behind the hidden passages, best document first."""
+        ids = list(dict.fromkeys(pid for p in hidden for pid in (*p.owner_ids, *p.author_ids)))
+        directory = self.lookup(ids) if ids else {}
+        teams = (directory[pid].team for pid in ids if directory[pid].in_directory)
+        return list(dict.fromkeys(t for t in teams if t))
+
+    def _ranked(
+        self,
+        passages: list[Passage],
+        now: datetime,
+        endorsements: dict[str, float] | None,
+        question: str | None,
+    ) -> list[Expert]:
+        """The people behind the passages the caller may see (module docstring)."""
         candidates = self._candidates(passages)
         if not candidates:
             return []
         directory = self.lookup(list(candidates))
+        owner_weight = self._owner_weight(question)
+        documents = len({p.document_id for p in passages})
         scored: list[tuple[float, Person, _Candidate]] = []
         for pid, cand in candidates.items():
             person = directory[pid]
             for ev in cand.evidence.values():
-                ev.weight = self._evidence_weight(ev, now)
+                ev.weight = self._evidence_weight(ev, now, owner_weight)
             ordered = sorted(cand.evidence.values(), key=lambda e: -e.weight)
             score = sum(e.weight / math.sqrt(k + 1) for k, e in enumerate(ordered))
-            if not person.in_directory:
-                score *= NOT_IN_DIRECTORY_WEIGHT
+            specificity = math.log(1 + documents / len(cand.evidence))
+            score *= specificity**self.settings.specificity_power
             score *= (endorsements or {}).get(pid, 1.0)
             scored.append((score, person, cand))
-        scored.sort(key=lambda s: (-s[0], not s[1].in_directory, s[1].name.casefold()))
+        scored.sort(key=lambda s: (not s[1].in_directory, -s[0], s[1].name.casefold()))
+        best = max(score for score, _, _ in scored)
+        kept = [s for s in scored if s[0] >= self.settings.min_relative_score * best]
         experts = [
             self._expert(person, score, cand, now)
-            for score, person, cand in scored[: self.settings.max_people]
+            for score, person, cand in kept[: self.settings.max_people]
         ]
         log.debug(
             "experts ranked",
@@ -128,7 +181,15 @@ class ExpertFinder:
                 cand.evidence[passage.document_id] = _Evidence(pid, passage, rank, role)
         return candidates
 
-    def _evidence_weight(self, ev: _Evidence, now: datetime) -> float:
+    def _owner_weight(self, question: str | None) -> float:
+        """An owner's role weight for this question (module docstring)."""
+        if question and _AUTHOR_INTENT.search(question):
+            return AUTHOR_INTENT_OWNER_WEIGHT
+        if question and _OWNER_INTENT.search(question):
+            return self.settings.owner_intent_weight
+        return self.settings.owner_weight
+
+    def _evidence_weight(self, ev: _Evidence, now: datetime, owner_weight: float) -> float:
         """relevance × role × recency × superseded factor (see the module docstring)."""
         passage = ev.passage
         relevance = 1 / (1 + ev.rank / RANK_SCALE)
@@ -137,7 +198,7 @@ class ExpertFinder:
         if pid in passage.author_ids:
             role = 1 / (1 + AUTHOR_DECAY * passage.author_ids.index(pid))
         if pid in passage.owner_ids:
-            role = max(role, self.settings.owner_weight)
+            role = max(role, owner_weight)
         half_life = self.settings.recency_half_life_days
         if passage.updated is None:
             age_days = half_life
@@ -171,6 +232,15 @@ class ExpertFinder:
             why=why(ordered),
             topics=topics(ordered),
         )
+
+
+def _team(team: str, score: float) -> Expert:
+    """A team named for content the caller cannot open (module docstring)."""
+    return Expert(
+        person=Person(id=f"{TEAM_ID_PREFIX}{team}", name=f"{team} team", team=team),
+        score=round(score, 4),
+        why=f"The {team} team has content about this that you cannot open",
+    )
 
 
 def presence(

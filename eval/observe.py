@@ -120,7 +120,13 @@ def _search_all(
         mark = time.perf_counter()
         result = retriever.search(item.question, item.principal, limit=DEPTH, mode=mode)
         seconds = time.perf_counter() - mark
-        named = experts.rank(result.passages[: settings.retrieval.top_k], now=AS_OF)
+        hidden = retriever.hidden_evidence(item.question, item.principal, settings.retrieval.top_k)
+        named = experts.rank(
+            result.passages[: settings.retrieval.top_k],
+            now=AS_OF,
+            question=item.question,
+            hidden=hidden,
+        )
         docs = list(dict.fromkeys(p.document_id for p in result.passages))
         evidence = docs + [d.document_id for e in named for d in e.documents]
         out.append(

@@ -207,6 +207,19 @@ def test_no_restricted_evidence_reaches_a_caller_without_access(assistant: Assis
             assert secret not in dumped
 
 
+def test_restricted_evidence_names_only_its_team_to_a_caller_without_access(
+    assistant: Assistant,
+) -> None:
+    hidden = assistant.retriever.hidden_evidence(ESCALATION, PUBLIC, 5)  # type: ignore[attr-defined]
+    assert hidden and hidden[0].document_id == corpus.RUNBOOK.id
+    assert assistant.retriever.hidden_evidence(ESCALATION, SECURITY, 5) == []  # type: ignore[attr-defined]
+    answer = assistant.ask(ESCALATION, PUBLIC, now=NOW)
+    assert answer.people[0].person.id == "team:Security" and answer.people[0].documents == []
+    # a caller who narrowed the search gets no hidden evidence
+    narrowed = assistant.ask(ESCALATION, PUBLIC, QueryFilters(kinds=[SourceKind.WIKI]), now=NOW)
+    assert all(e.person.id != "team:Security" for e in narrowed.people)
+
+
 def test_restricted_evidence_reaches_a_caller_with_access(assistant: Assistant) -> None:
     answer = assistant.ask(ESCALATION, SECURITY, now=NOW)
     assert not answer.abstained

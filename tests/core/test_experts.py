@@ -10,7 +10,7 @@ import pytest
 
 from core.config import ExpertsSettings
 from core.db import PeopleStore
-from core.experts import NOT_IN_DIRECTORY_WEIGHT, ExpertFinder, presence
+from core.experts import HIDDEN_TEAMS, ExpertFinder, presence
 from core.schema import Expert, Passage, Person, SourceKind
 from tests.core import corpus
 
@@ -114,12 +114,14 @@ def test_first_author_counts_most(finder: ExpertFinder) -> None:
     ]
 
 
-def test_people_outside_the_directory_rank_below_equal_evidence(finder: ExpertFinder) -> None:
-    ranked = finder.rank([passage("Offsite notes", owners=[FRANK.id, "grace"])], now=NOW)
+def test_people_outside_the_directory_come_after_everyone_in_it(finder: ExpertFinder) -> None:
+    # Frank owns two of the documents, Grace one: more evidence, still after her.
+    passages = [passage("Offsite notes", owners=[FRANK.id]), passage("Agenda", owners=[FRANK.id])]
+    ranked = finder.rank([*passages, passage("Minutes", owners=["grace"])], now=NOW)
     assert ids(ranked) == ["grace", FRANK.id]
     assert ranked[1].person.in_directory is False
     assert ranked[1].person.name == "Frank Ude"
-    assert ranked[1].score == pytest.approx(ranked[0].score * NOT_IN_DIRECTORY_WEIGHT, abs=1e-3)
+    assert ranked[1].score > ranked[0].score
 
 
 def test_ids_from_ingestion_map_to_directory_people(finder: ExpertFinder) -> None:
@@ -254,3 +256,56 @@ def test_ids_missing_from_the_store_still_appear(finder: ExpertFinder) -> None:
 def test_dates_without_zone_are_utc(finder: ExpertFinder) -> None:
     naive = passage("Doc", ["alice"]).model_copy(update={"updated": datetime(2025, 6, 1)})
     assert finder.rank([naive], now=datetime(2025, 6, 4, 13, 5))[0].person.id == "alice"
+
+
+def test_people_far_below_the_best_are_not_named(people: PeopleStore) -> None:
+    passages = [passage("A", ["erin"]), passage("B", ["bob"], age_days=6 * 365)]
+    # erin ~0.99; bob: relevance 2/3 x recency 0.3 + 0.7 / 64 ~ 0.21 of erin's
+    assert ids(ExpertFinder(people, ExpertsSettings()).rank(passages, now=NOW)) == ["erin"]
+    everyone = ExpertFinder(people, ExpertsSettings(min_relative_score=0.0))
+    assert ids(everyone.rank(passages, now=NOW)) == ["erin", "bob"]
+
+
+def test_owners_lead_for_ownership_questions_and_authors_for_authorship(
+    finder: ExpertFinder,
+) -> None:
+    handbook = [passage("Handbook", ["bob"], ["carol"])]
+    assert ids(finder.rank(handbook, now=NOW)) == ["bob", "carol"]  # a plain question
+    owns = finder.rank(handbook, now=NOW, question="Who owns the handbook?")
+    assert ids(owns) == ["carol", "bob"]
+    assert owns[0].score == pytest.approx(
+        owns[1].score * ExpertsSettings().owner_intent_weight, abs=1e-3
+    )
+    wrote = finder.rank(handbook, now=NOW, question="Who should I contact? Who wrote it?")
+    assert ids(wrote) == ["bob", "carol"]
+
+
+def test_specificity_lowers_people_on_most_of_the_retrieved_documents(
+    people: PeopleStore,
+) -> None:
+    # Bob (a generalist) owns all four documents; Erin wrote only the best-matching one.
+    passages = [passage("Runbook", ["erin"], ["bob"])] + [
+        passage(f"Page {n}", owners=["bob"]) for n in range(3)
+    ]
+    plain = ExpertFinder(people, ExpertsSettings(min_relative_score=0.0))
+    assert ids(plain.rank(passages, now=NOW))[0] == "bob"
+    specific = ExpertFinder(people, ExpertsSettings(specificity_power=2.0))
+    assert ids(specific.rank(passages, now=NOW))[0] == "erin"
+
+
+def test_hidden_evidence_names_its_teams_but_no_person_or_document(
+    finder: ExpertFinder,
+) -> None:
+    # Dave (Security) and Carol (People Ops) wrote what the caller cannot open; Bob (Finance).
+    restricted = [passage("Salary bands 2026", ["carol"], ["dave"]), passage("Pay", ["bob"])]
+    ranked = finder.rank([passage("FAQ", ["alice"])], now=NOW, hidden=restricted)
+    assert ids(ranked)[:HIDDEN_TEAMS] == ["team:Security", "team:People Ops"][:HIDDEN_TEAMS]
+    assert ids(ranked)[HIDDEN_TEAMS:] == ["alice"]
+    assert ranked[0].person.name == "Security team" and ranked[0].documents == []
+    assert ranked[0].why == "The Security team has content about this that you cannot open"
+    text = " ".join(e.model_dump_json() for e in ranked)
+    for secret in ("Salary", "Pay", "dave", "Dave", "carol", "Carol", "bob", "Bob"):
+        assert secret not in text
+    # a team someone named for visible evidence belongs to is not named again
+    again = finder.rank([passage("FAQ", ["erin", "dave"])], now=NOW, hidden=restricted)
+    assert "team:Security" not in ids(again) and ids(again)[0] == "team:People Ops"
