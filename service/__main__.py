@@ -131,6 +131,7 @@ def _serve(settings: Settings, host: str | None, port: int | None, workers: int 
 
     from eval.launcher import InProcessLauncher
     from service.main import create_app
+    from service.metrics import shared_between_workers
 
     listen = settings.service.model_copy(
         update={"host": host or settings.service.host, "port": port or settings.service.port}
@@ -152,14 +153,15 @@ def _serve(settings: Settings, host: str | None, port: int | None, workers: int 
                 log_config=log_config,
             )
         else:  # each process builds its app from the environment's settings
-            uvicorn.run(
-                "service.__main__:app_from_environment",
-                factory=True,
-                host=listen.host,
-                port=listen.port,
-                workers=workers,
-                log_config=log_config,
-            )
+            with shared_between_workers():  # one /metrics over every worker
+                uvicorn.run(
+                    "service.__main__:app_from_environment",
+                    factory=True,
+                    host=listen.host,
+                    port=listen.port,
+                    workers=workers,
+                    log_config=log_config,
+                )
     finally:
         withdraw(settings.data_dir)
     return EXIT_OK

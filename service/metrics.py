@@ -8,10 +8,13 @@
     watercooler_ingest_running                                1 while an ingest job runs
     watercooler_queue_depth                                   jobs waiting, when a queue exists
 
-Request figures are this process's (each replica or worker is scraped on its own). Answers and
-ingestion are read from the database at scrape time, so they count what every process and
-worker did and survive restarts. The queue depth is the length of the job launcher's RQ queue
-(service/queue.py), or what its `queue_depth()` says; without a queue the series is absent.
+Request figures are this process's (each replica is scraped on its own); the uvicorn workers
+of one `serve --workers N` share them through prometheus-client's multiprocess mode
+(`PROMETHEUS_MULTIPROC_DIR`, set by `serve`), so any worker's /metrics covers all of them.
+Answers and ingestion are read from the database at scrape time, so they count what every
+process and worker did and survive restarts. The queue depth is the length of the job
+launcher's RQ queue (service/queue.py), or what its `queue_depth()` says; without a queue the
+series is absent.
 
 Unmatched paths are counted under route `unmatched`, so a scanner cannot grow the label set.
 In keys mode the endpoint answers admins only (Prometheus sends a key with `authorization`).
@@ -20,8 +23,12 @@ In keys mode the endpoint answers admins only (Prometheus sends a key with `auth
 from __future__ import annotations
 
 import logging
+import os
+import shutil
+import tempfile
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -29,6 +36,7 @@ from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.exposition import generate_latest
+from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -42,6 +50,7 @@ from service.deps import OptionalCallerDep
 log = logging.getLogger(__name__)
 
 UNMATCHED = "unmatched"
+MULTIPROCESS_ENV = "PROMETHEUS_MULTIPROC_DIR"
 ROUTE_SLOT = "watercooler.route"
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
 
@@ -66,7 +75,8 @@ class Metrics:
             buckets=BUCKETS,
             registry=self.registry,
         )
-        self.registry.register(StoreCollector(components))
+        self.store = StoreCollector(components)
+        self.registry.register(self.store)
 
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:
         """Count one finished request."""
@@ -74,8 +84,29 @@ class Metrics:
         self.latency.labels(method, route).observe(seconds)
 
     def render(self) -> bytes:
-        """The registry in the Prometheus text format."""
-        return generate_latest(self.registry)
+        """The metrics in the Prometheus text format (every worker's, in multiprocess mode)."""
+        if not os.environ.get(MULTIPROCESS_ENV):
+            return generate_latest(self.registry)
+        registry = CollectorRegistry()
+        MultiProcessCollector(registry)
+        registry.register(self.store)
+        return generate_latest(registry)
+
+
+@contextmanager
+def shared_between_workers() -> Iterator[None]:
+    """For `serve --workers N`: the workers write their request metrics to one folder (a
+    fresh one, removed afterwards, unless PROMETHEUS_MULTIPROC_DIR is set already)."""
+    if os.environ.get(MULTIPROCESS_ENV):
+        yield
+        return
+    folder = tempfile.mkdtemp(prefix="watercooler-metrics-")
+    os.environ[MULTIPROCESS_ENV] = folder  # the workers inherit it before they import us
+    try:
+        yield
+    finally:
+        os.environ.pop(MULTIPROCESS_ENV, None)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 class StoreCollector(Collector):
