@@ -24,7 +24,8 @@ For each size, in one run:
   * at the largest size, a load run: `--clients` concurrent clients for `--duration` s,
     two /search for every /ask.
 Figures are printed (bench/service_report.py) and written as JSON (bench/out/service.json).
-Targets on 2 cores: /search p95 ≤ 60 ms without reranking at 100k chunks, /ask p95 ≤ 400 ms.
+Targets on 2 cores: /search p95 ≤ 60 ms without reranking at 100k chunks, /ask p95 ≤ 150 ms
+(issue 12: on real passages, bf16 or fp32: `--variant-env WATERCOOLER_EMBEDDING__DTYPE=float32`).
 """
 
 from __future__ import annotations

@@ -6,7 +6,8 @@ from collections.abc import Callable
 from typing import Any
 
 SEARCH_P95_TARGET_MS = 60.0
-ASK_P95_TARGET_MS = 400.0
+ASK_P95_TARGET_MS = 150.0  # issue 12: on real passages, with or without bf16
+_CONTENT = {"sample": "the sample content", "real": "real manuals (bench/real_corpus.py)"}
 TARGET_SIZE = 100_000
 _LABEL, _CELL = 46, 20
 _STAGES = ("embed", "search", "rerank", "retrieve", "generate", "experts", "total")
@@ -23,7 +24,8 @@ def report(figures: dict[str, Any]) -> str:
         f"  machine: {machine['cpus']} CPUs, Python {machine['python']}; load average "
         f"{_avg(machine['load_average_before'])} before, {_avg(machine['load_average_after'])} "
         f"after (1/5/15 min); wall {figures['wall_s']} s",
-        f"  index: {setup['real_chunks']} real chunks of the sample content cloned to each size; "
+        f"  index: {setup['real_chunks']} real chunks of "
+        f"{_CONTENT[setup.get('passages', 'sample')]} cloned to each size; "
         f"{setup['vector_stand_in']}",
         f"  reranker: {setup['reranker']}",
         f"  requests: {setup['requests']} per figure one at a time after warm-up "
@@ -98,7 +100,11 @@ def _side_by_side(row: Callable[[str, Cell], None], key: str) -> None:
     row("  local mode p50 / p95 ms", lambda f: _p(f["index"][key]["local_mode"]))
     row(
         "  local mode / Edge, p50 / p95",
-        lambda f: "{p50}× / {p95}×".format(**f["index"][key]["ratio_local_over_edge"]),
+        lambda f: (
+            "{p50}× / {p95}×".format(**f["index"][key]["ratio_local_over_edge"])
+            if "ratio_local_over_edge" in f["index"][key]
+            else "not compared"
+        ),  # --local-filtered-queries 0
     )
 
 

@@ -3,9 +3,11 @@
 Headings, code blocks, table headers and separators, intro sentences ending in ':' and
 fragments too short or too long to stand alone as a sentence of an answer are dropped.
 A table row — `| a | b |` or, as parsers extract tables, `a | b` — is rewritten with its header
-("Meals — Limit: 55 EUR") so it reads on its own. Each unit keeps the text of the last heading
-above it in the passage (an FAQ's question), so a heading that matches a question can select
-its section.
+("Meals — Limit: 55 EUR") so it reads on its own; a table's first row is its header only when it
+looks like one (short cells, no sentence, no bare number): a chunk that starts in the middle of
+a table has no header, and its rows read "first cell — other cells". Each unit keeps the text
+of the last heading above it in the passage (an FAQ's question), so a heading that matches a
+question can select its section.
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ MIN_CHARS = 15
 MIN_STEP_CHARS = 8
 MAX_WORDS = 80
 HEADING_MAX_WORDS = 8
+HEADER_CELL_WORDS = 4
+_NUMBER = re.compile(r"^[\d.,%$€£+-]+$")
 TRANSCRIPT_WORDS = 30
 
 
@@ -155,10 +159,19 @@ class _Splitter:
             return
         cells = _cells(line)
         self.table_rows += 1
-        if self.table_rows == 1:
-            self.header = cells  # a first row is a header; it says nothing by itself
+        if self.table_rows == 1 and _looks_like_header(cells):
+            self.header = cells  # a header says nothing by itself
             return
         self.add(_row_text(cells, self.header), "row")
+
+
+def _looks_like_header(cells: list[str]) -> bool:
+    """Short labels: no cell a sentence, a long phrase or a bare number ('Classes | 7' is data)."""
+    return all(
+        len(c.split()) <= HEADER_CELL_WORDS and not c.endswith(_TERMINAL) and not _NUMBER.match(c)
+        for c in cells
+        if c
+    )
 
 
 def _looks_like_heading(line: str) -> bool:

@@ -52,6 +52,39 @@ def test_a_table_extracted_without_outer_pipes_is_still_a_table() -> None:
     ]
 
 
+def test_a_chunk_that_starts_inside_a_table_has_no_header_row() -> None:
+    # the header ("Command | Description") stayed in the chunk before
+    text = (
+        "st.multiselect | Display a multiselect widget. Use it for many items.\n"
+        "st.navigation | Configure the available pages in a multipage app."
+    )
+    assert texts(text) == [
+        "st.multiselect — Display a multiselect widget. Use it for many items.",
+        "st.navigation — Configure the available pages in a multipage app.",
+    ]
+
+
+def test_a_key_value_table_without_header_keeps_every_row() -> None:
+    assert texts("Classes | 7\nSamples total | 581012") == [
+        "Classes — 7",
+        "Samples total — 581012",
+    ]
+
+
+def test_no_unit_is_a_raw_pipe_joined_row() -> None:
+    text = (
+        "| Setting | Default | Regulated courses |\n|---|---|---|\n"
+        "| Pass mark | 80% | 90% |\n| Attempts | 3 | 2 |\n\n"
+        "Default pass mark | 70% | 80%\nAttempts | 3 | 2"
+    )
+    units = texts(text)
+    assert units[:2] == [
+        "Pass mark — Default: 80%; Regulated courses: 90%",
+        "Attempts — Default: 3; Regulated courses: 2",
+    ]
+    assert units and all("|" not in u for u in units)
+
+
 def test_units_remember_the_heading_above_them() -> None:
     text = (
         "Answers to common questions.\n\n## What is the maximum package size?\n\n"
