@@ -178,6 +178,7 @@ class PeopleResolver:
                 else:
                     self._by_name[key] = person
         self._unknown: dict[str, Person] = {}
+        self._by_handle: dict[str, str | None] = {}  # handle → unknown person id (None: ambiguous)
 
     @property
     def unknown(self) -> list[Person]:
@@ -187,6 +188,9 @@ class PeopleResolver:
     def resolve(self, contributor: Contributor) -> Person:
         """The person a contributor is (email first, then name/alias/chat); sets person_id."""
         person = self._match(contributor) or self._remember(contributor)
+        person = self._unknown.get(person.id, person)  # the latest of a merged unknown person
+        if person.id in self._unknown and contributor.email and not person.email:
+            person = self._merge(person, person.name, contributor.email.lower(), set())
         contributor.person_id = person.id
         return person
 
@@ -203,8 +207,14 @@ class PeopleResolver:
         person_id = person_id_for(name, email)
         if person_id in self._unknown:
             return self._unknown[person_id]
+        handles = _handles(name, email)
+        same = {self._by_handle.get(h) for h in handles} - {None}
+        known = self._unknown[str(next(iter(same)))] if len(same) == 1 else None
+        if known and _compatible(known.name, name):  # "GHolloway", "Gareth Holloway": one
+            return self._merge(known, name, email, handles)
         person = Person(id=person_id, name=name, email=email, in_directory=False)
         self._unknown[person_id] = person
+        self._add_handles(handles, person_id)
         if email:
             self._by_email[email] = person
         key = normalise(name) if contributor.name else ""
@@ -212,3 +222,45 @@ class PeopleResolver:
             self._by_name[key] = person
         logger.info("contributor not in people directory", extra={"person_id": person.id})
         return person
+
+    def _merge(self, known: Person, name: str, email: str | None, handles: set[str]) -> Person:
+        """The unknown person `known` under one more spelling; the fuller name is shown."""
+        updates: dict[str, Any] = {}
+        if len(name.split()) > len(known.name.split()):
+            updates["name"] = name
+            updates["aliases"] = [*known.aliases, known.name]
+        elif name != known.name:
+            updates["aliases"] = [*known.aliases, name]
+        if email and not known.email:
+            updates["email"] = email
+        merged = known.model_copy(update=updates)
+        self._unknown[known.id] = merged
+        if email:
+            self._by_email.setdefault(email, merged)
+        self._add_handles(handles, known.id)
+        logger.info("unknown contributor spellings merged", extra={"person_id": known.id})
+        return merged
+
+    def _add_handles(self, handles: set[str], person_id: str) -> None:
+        for handle in handles:
+            if self._by_handle.setdefault(handle, person_id) not in (person_id, None):
+                self._by_handle[handle] = None  # two people share it: never merge on it
+
+
+def _handles(name: str, email: str | None) -> set[str]:
+    """Compact spellings of a name: 'Gareth Holloway' → garethholloway, gholloway;
+    'GHolloway' → gholloway; an email's local part 'gareth.holloway' → garethholloway."""
+    words = ["".join(ch for ch in w if ch.isalpha()) for w in normalise(name).split()]
+    words = [w for w in words if w]
+    handles = {"".join(words)} if words else set()
+    if len(words) >= 2:
+        handles.add(words[0][0] + words[-1])
+    if email:
+        local = "".join(ch for ch in normalise(email.split("@")[0]) if ch.isalpha())
+        handles.add(local)
+    return {h for h in handles if len(h) >= 5}
+
+
+def _compatible(a: str, b: str) -> bool:
+    """Two spellings that may be one person: not two different full names."""
+    return len(a.split()) < 2 or len(b.split()) < 2 or normalise(a) == normalise(b)

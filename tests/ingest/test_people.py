@@ -162,6 +162,24 @@ def test_unknown_contributors_become_stable_new_people(resolver: PeopleResolver)
     assert len(resolver.unknown) == 2  # directory people are never 'unknown'
 
 
+def test_spellings_of_one_unknown_person_are_merged(resolver: PeopleResolver) -> None:
+    # a wiki user name, then a WordPress login with email, then the name in a PDF
+    wiki = resolver.resolve(Contributor(name="GHolloway"))
+    blog = resolver.resolve(
+        Contributor(name="gholloway", email="gareth.holloway@brightpath.example")
+    )
+    pdf = resolver.resolve(Contributor(name="Gareth Holloway"))
+    assert wiki.id == blog.id == pdf.id
+    assert [p.name for p in resolver.unknown] == ["Gareth Holloway"]
+    merged = resolver.unknown[0]
+    assert merged.email == "gareth.holloway@brightpath.example"
+    assert set(merged.aliases) >= {"GHolloway"} and not merged.in_directory
+    # two different full names that share a handle stay two people
+    resolver.resolve(Contributor(name="Jane Smith"))
+    resolver.resolve(Contributor(name="John Smith"))
+    assert len({p.id for p in resolver.unknown}) == 3
+
+
 def test_ambiguous_names_are_not_matched() -> None:
     people = load_people(PEOPLE / "people.csv")
     people[1].aliases.append("Priya R")  # now two people answer to 'Priya R'
