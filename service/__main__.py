@@ -208,11 +208,11 @@ def _backup(settings: Settings, args: argparse.Namespace) -> int:
     logging.getLogger("core").setLevel(logging.WARNING)
     if args.command == "backup":
         report = backup(settings, args.dest)
-        points = f" ({report.points} passages)" if report.points is not None else ""
-        index = f"{report.index} index{points}" if report.index == "edge" else "no index"
+        if report.index == "edge":
+            index = f"edge index ({report.points} passages)"
+        else:
+            index = f"server index snapshot ({report.snapshot_bytes} bytes)"
         print(f"backup written to {args.dest}: {report.database} database, {index}")
-        if report.index == "server":
-            print("snapshot the Qdrant collection with Qdrant's snapshot API", file=sys.stderr)
         return EXIT_OK
     report, aside = restore(settings, args.src)
     print(

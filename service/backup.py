@@ -6,10 +6,11 @@ A backup is a folder:
     database.sqlite    SQLite: a consistent online copy (SQLite's backup API)
     database.pgdump    PostgreSQL: `pg_dump --format=custom` (needs the PostgreSQL client tools)
     index/             the Qdrant Edge folder, copied while no process holds it
+    index.snapshot     or, with a Qdrant server, a snapshot of the collection (service/snapshots.py)
 
 The embedded index has one writer, so backup and restore refuse while the service (or an
-ingest job) holds it: stop the service first. With `index.backend=server` only the database is
-saved here; snapshot the Qdrant collection with Qdrant's own snapshot API (docs/operations.md).
+ingest job) holds it: stop the service first. A Qdrant server snapshots its collection while
+it serves; stop ingestion while backing up so the database and the index agree.
 
 Restore checks that the backup's kinds match the current settings, moves what it replaces to
 `<data_dir>/before-restore-<time>/` (nothing is lost by a wrong restore), then puts the copy in
@@ -34,6 +35,7 @@ from sqlalchemy.engine import make_url
 from core.config import Settings
 from core.errors import ConfigError, IndexLockedError, StorageError
 from core.index.edge import EdgeIndex
+from service.snapshots import recover_snapshot, save_snapshot
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +43,7 @@ MANIFEST = "manifest.json"
 SQLITE_FILE = "database.sqlite"
 PG_FILE = "database.pgdump"
 INDEX_DIR = "index"
+SNAPSHOT_FILE = "index.snapshot"
 FORMAT = 1
 PG_TIMEOUT_S = 3600
 
@@ -50,9 +53,10 @@ class BackupReport:
     """What a backup holds (also its manifest)."""
 
     database: str  # sqlite | postgresql
-    index: str  # edge | server (server: not in the backup)
-    points: int | None
+    index: str  # edge | server
+    points: int | None  # passages in an Edge index
     created: str
+    snapshot_bytes: int | None = None  # size of a server collection's snapshot (0: none)
 
     def to_json(self) -> dict[str, Any]:
         """The manifest's content."""
@@ -69,11 +73,13 @@ def backup(settings: Settings, dest: Path) -> BackupReport:
         _sqlite_copy(_sqlite_path(settings), dest / SQLITE_FILE)
     else:
         _pg(["pg_dump", "--format=custom", "--no-owner", "--file", str(dest / PG_FILE)], settings)
-    points = None
+    points = snapshot = None
     if settings.index.backend == "edge":
         _copy_index(settings.index_path, dest / INDEX_DIR)
         points = _count(dest / INDEX_DIR)
-    report = BackupReport(kind, settings.index.backend, points, _now())
+    else:
+        snapshot = save_snapshot(settings, dest / SNAPSHOT_FILE)
+    report = BackupReport(kind, settings.index.backend, points, _now(), snapshot)
     (dest / MANIFEST).write_text(json.dumps(report.to_json(), indent=2) + "\n", encoding="utf-8")
     log.info("backup written", extra={"dest": str(dest), "points": points})
     return report
@@ -95,6 +101,9 @@ def restore(settings: Settings, src: Path) -> tuple[BackupReport, Path]:
         if settings.index_path.exists():
             shutil.move(settings.index_path, aside / INDEX_DIR)
         shutil.copytree(src / INDEX_DIR, settings.index_path)
+    elif (src / SNAPSHOT_FILE).exists():
+        save_snapshot(settings, aside / SNAPSHOT_FILE)
+        recover_snapshot(settings, src / SNAPSHOT_FILE)
     if kind == "sqlite":
         target = _sqlite_path(settings)
         if target.exists():
