@@ -1,11 +1,13 @@
 """A real browser: headless Chromium asks on the Ask page, follows a citation to its author;
 a trainer sees a real eval run on the Evals page, and verifies a document on the Review page
-whose badge then shows on the Ask page.
+whose badge then shows on the Ask page; demo identities play the ask-an-expert loop (abstain,
+escalate, the expert answers from the Inbox, the paraphrase cites the answer).
 
 Needs Debian's `chromium` (`apt-get install chromium`; .ci/run installs it) and the Python
 `playwright` package (dev extras); the browser is never downloaded by Playwright. The screenshot
 goes to the test's tmp folder; with WATERCOOLER_UPDATE_SCREENSHOTS=1 (or when it is missing) it
-also replaces docs/screenshot-ask.png and docs/screenshot-review.png, the ones the README shows.
+also replaces docs/screenshot-ask.png, docs/screenshot-review.png and docs/screenshot-inbox.png,
+the ones the README shows.
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ from tests.ui.conftest import (
     MEAL_QUESTION,
     REPO,
     Service,
+    _serve,
+    _settings,
     dead_url,
 )
 
@@ -233,3 +237,92 @@ def test_a_trainer_verifies_on_the_review_page_and_the_ask_page_shows_the_badge(
     assert shot.stat().st_size > 20_000
     if os.environ.get("WATERCOOLER_UPDATE_SCREENSHOTS") == "1" or not REVIEW_SCREENSHOT.exists():
         shutil.copyfile(shot, REVIEW_SCREENSHOT)
+
+
+INBOX_SCREENSHOT = REPO / "docs" / "screenshot-inbox.png"
+BIKE_QUESTION = "Where can I park my bicycle at the London office?"  # the sample can't answer
+BIKE_PARAPHRASE = "Where do I leave my bike at the London office?"
+BIKE_ANSWER = (
+    "Bicycles go in the locked bike store in the basement car park of the London office; "
+    "Facilities hands out the access fob."
+)
+
+
+@pytest.fixture(scope="module")
+def expert_ui(
+    sample_data: Path, tmp_path_factory: pytest.TempPathFactory, embedder: Embedder
+) -> Iterator[tuple[Service, str]]:
+    """A service over its own copy of the sample (the expert's answer is written to its index)
+    and the UI pointed at it."""
+    data_dir = tmp_path_factory.mktemp("ui-experts") / "data"
+    shutil.copytree(sample_data, data_dir, ignore=shutil.ignore_patterns("service.key"))
+    shutil.copytree(sample_data.parent / "beir", data_dir.parent / "beir")
+    for service in _serve(_settings(data_dir), embedder):
+        log = tmp_path_factory.mktemp("streamlit-experts") / "streamlit.log"
+        for url in _streamlit(service.url, log):
+            yield service, url
+
+
+def _act_as(page: Any, name: str) -> None:
+    """Pick a demo identity in the sidebar."""
+    page.locator(".st-key-wc_demo_person input").click(timeout=30_000)
+    page.keyboard.type(name)  # the select filters its options; Enter takes the first
+    page.keyboard.press("Enter")
+    page.wait_for_selector(f"text=acting as {name}", timeout=30_000)
+
+
+def _ask(page: Any, question: str) -> None:
+    page.get_by_role("link", name="Ask").first.click()
+    box = page.get_by_placeholder("Ask about a policy")
+    box.wait_for(timeout=30_000)
+    box.fill(question)
+    box.press("Enter")
+
+
+def test_ask_an_expert_from_abstention_to_a_cited_answer_in_a_real_browser(
+    expert_ui: tuple[Service, str], tmp_path: Path
+) -> None:
+    service, ui = expert_ui
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport=VIEWPORT)
+            page.goto(ui)
+            _act_as(page, "Priya Natarajan")
+            _ask(page, BIKE_QUESTION)
+            page.get_by_role("button", name="Ask an expert").click(timeout=90_000)
+            sent = page.locator("text=/^Sent to .+\\./").first
+            sent.wait_for(timeout=60_000)
+            expert = re.match(r"Sent to (.+?)\. ", sent.inner_text())
+            assert expert, sent.inner_text()
+            name = expert.group(1)
+
+            _act_as(page, name)
+            page.get_by_role("link", name="Inbox").click()
+            page.wait_for_selector(f"text={BIKE_QUESTION}", timeout=60_000)
+            page.wait_for_selector("text=from Priya Natarajan", timeout=30_000)
+            page.mouse.move(VIEWPORT["width"] - 10, VIEWPORT["height"] - 10)
+            time.sleep(1.0)  # let the last elements settle
+            shot = tmp_path / "screenshot-inbox.png"
+            page.screenshot(path=str(shot))
+            page.get_by_role("textbox", name="Your answer").fill(BIKE_ANSWER)
+            page.get_by_role("button", name="Send answer").click()
+            page.wait_for_selector(f"text=Answered: {BIKE_QUESTION}", timeout=60_000)
+            _no_error_shown(page)
+
+            _act_as(page, "Priya Natarajan")
+            _ask(page, BIKE_PARAPHRASE)
+            page.wait_for_selector("a.wc-cite", timeout=90_000)
+            assert "basement car park" in page.locator(".wc-answer").inner_text()
+            page.wait_for_selector("text=Expert answer", timeout=30_000)
+            assert page.locator(".wc-person-name").first.inner_text() == name
+            _no_error_shown(page)
+        finally:
+            browser.close()
+    request = service.server.components.expert_requests.store.asked_by(
+        next(p.id for p in service.server.components.people.list(query="Priya Natarajan"))
+    )[0]
+    assert request.status == "answered" and request.history[-1].action == "answered"
+    assert shot.stat().st_size > 20_000
+    if os.environ.get("WATERCOOLER_UPDATE_SCREENSHOTS") == "1" or not INBOX_SCREENSHOT.exists():
+        shutil.copyfile(shot, INBOX_SCREENSHOT)
