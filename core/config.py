@@ -91,6 +91,9 @@ class IndexSettings(BaseModel):
     )
     rescore: bool = Field(True, description="re-rank quantized results with the originals")
     oversampling: float = Field(2.0, ge=1, le=16, description="candidates per result to rescore")
+    hnsw_ef: int | None = Field(
+        None, ge=1, le=10000, description="HNSW candidates per dense search; none: the server's"
+    )
 
     @model_validator(mode="after")
     def _server_needs_url(self) -> IndexSettings:

@@ -5,7 +5,8 @@ with the collection (snapshots, aliases) and needs no reserved point.
 
 A new collection takes its layout from IndexSettings: shards, replicas, write consistency,
 payload and vectors on disk, and int8 scalar quantization of the dense vectors (quantized
-copies pinned in RAM, results rescored with the originals after `oversampling`). An existing
+copies pinned in RAM, results rescored with the originals after `oversampling`); dense searches
+take `hnsw_ef` (HNSW's candidate list: recall for time) when set. An existing
 collection keeps the layout it was created with. Local mode accepts the layout and ignores
 it (it is brute force in numpy).
 """
@@ -290,15 +291,17 @@ def _collection_config(meta: IndexMeta, layout: IndexSettings) -> dict[str, Any]
 
 
 def _search_params(layout: IndexSettings) -> models.SearchParams | None:
-    """Dense search parameters: how quantized results are rescored (None without quantization)."""
-    if layout.quantization == "none":
-        return None
-    oversampling = layout.oversampling if layout.rescore else None
-    return models.SearchParams(
-        quantization=models.QuantizationSearchParams(
+    """Dense search parameters: HNSW's breadth, how quantized results are rescored (None:
+    the server's defaults)."""
+    quantization = None
+    if layout.quantization != "none":
+        oversampling = layout.oversampling if layout.rescore else None
+        quantization = models.QuantizationSearchParams(
             rescore=layout.rescore, oversampling=oversampling
         )
-    )
+    if quantization is None and layout.hnsw_ef is None:
+        return None
+    return models.SearchParams(hnsw_ef=layout.hnsw_ef, quantization=quantization)
 
 
 def _filter(flt: SearchFilter | None) -> models.Filter | None:

@@ -141,6 +141,17 @@ def test_without_rescoring_no_oversampling_is_sent(recorder: Any) -> None:
     assert query["params"] == {"quantization": {"rescore": False}}
 
 
+def test_hnsw_ef_goes_with_dense_queries_only(recorder: Any) -> None:
+    url, calls = recorder
+    index = _server_index(url, IndexSettings(hnsw_ef=256))
+    index.search(dense=[1.0, 0, 0, 0], mode="dense")
+    index.search(sparse=SparseVector([1], [1.0]), mode="sparse")
+    index.close()
+    dense, sparse = [b for m, p, b in calls if p.endswith("/points/query")]
+    assert dense["params"] == {"hnsw_ef": 256}
+    assert sparse.get("params") is None
+
+
 def test_local_mode_accepts_the_cluster_layout_and_still_searches() -> None:
     index = ServerIndex(QdrantClient(":memory:"), "wc", CLUSTER)
     index.ensure(META)
