@@ -1,7 +1,10 @@
 """Passage text → answer units: sentences of paragraphs, list items and table rows.
 
-Headings, code blocks, table headers and separators, intro sentences ending in ':' and
-fragments too short or too long to stand alone as a sentence of an answer are dropped.
+Headings, code blocks, table headers and separators, intro sentences ending in ':', fragments
+too short or too long to stand alone as a sentence of an answer, and lines of code that text
+extraction left in prose (an unfenced literal block: "import smtpd import asyncore",
+"x = ma.array([1, 2])") are dropped: squeezed into a sentence they read as noise, and their
+"[1]" would pass for citation markers.
 A table row — `| a | b |` or, as parsers extract tables, `a | b` — is rewritten with its header
 ("Meals — Limit: 55 EUR") so it reads on its own; a table's first row is its header only when it
 looks like one (short cells, no sentence, no bare number): a chunk that starts in the middle of
@@ -36,6 +39,13 @@ HEADING_MAX_WORDS = 8
 HEADER_CELL_WORDS = 4
 _NUMBER = re.compile(r"^[\d.,%$€£+-]+$")
 TRANSCRIPT_WORDS = 30
+CODE_SYMBOL_SHARE = 0.08
+_CODE_SYMBOLS = frozenset("()[]{}=<>#@$;\\")
+_CODE_START = re.compile(r"^(\$ |>>> |:::|\[[\w.]+\]\s|@\w|import \w|from [\w.]+ import )")
+_CODE_STATEMENT = re.compile(
+    r"\b(import \w+|def \w+\(|class \w+[:(]|return [\w.]+\(|lambda \w|\w+ = [\w\[({\"'])"
+    r"|\w\([^)]*\b\w+=[\w\"'\[]"  # a call with a keyword argument: f(x="a")
+)
 
 
 @dataclass(frozen=True)
@@ -63,9 +73,20 @@ def _row_text(cells: list[str], header: list[str] | None) -> str:
     return f"{first} — {'; '.join(pairs)}" if first and pairs else "; ".join(pairs or [first])
 
 
+def looks_like_code(text: str) -> bool:
+    """Code rather than prose: a code keyword before code punctuation, a prompt, or many
+    code symbols."""
+    if _CODE_START.match(text) or _CODE_STATEMENT.search(text):
+        return True
+    symbols = sum(ch in _CODE_SYMBOLS for ch in text)
+    return symbols / max(1, len(text)) > CODE_SYMBOL_SHARE
+
+
 def _keep(text: str, kind: UnitKind) -> bool:
     """Whether a fragment can stand alone as a sentence of an answer."""
     words = len(text.split())
+    if kind != "row" and looks_like_code(text):
+        return False
     if kind in ("step", "row"):  # short steps ("Click Publish.") still belong to a procedure
         return 2 <= words <= MAX_WORDS and len(text) >= MIN_STEP_CHARS
     if len(text) < MIN_CHARS or not MIN_WORDS <= words <= MAX_WORDS:

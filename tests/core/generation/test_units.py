@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from core.generation.sentences import split_sentences
 from core.generation.units import split_units
 
@@ -83,6 +85,37 @@ def test_no_unit_is_a_raw_pipe_joined_row() -> None:
         "Attempts — Default: 3; Regulated courses: 2",
     ]
     assert units and all("|" not in u for u in units)
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "import smtpd import asyncore",
+        "class CustomHandler: async def handle_DATA(self, server, session, envelope): pass",
+        "@st.cache_data(max_entries=100) def load_data(path): return pd.read_csv(path)",
+        '[theme] primaryColor = "#ff4b4b" backgroundColor = "#ffffff"',
+        "col1, col2, col3 = st.columns(3)",
+        'st.line_chart(df, x="date", y="revenue") st.bar_chart(df, x="category")',
+        "x = ma.array([1][2][3][4], mask=[2], dtype=numpy.float64)",
+    ],
+)
+def test_code_left_in_prose_is_not_a_unit(code: str) -> None:
+    text = f"Use the cache for loaders and models in your app.\n\n{code}"
+    assert texts(text) == ["Use the cache for loaders and models in your app."]
+
+
+@pytest.mark.parametrize(
+    "prose",
+    [
+        "Meals are capped at 55 EUR per day (70 EUR in London).",
+        "Controller.start runs the SMTP server in a separate thread until Controller.stop.",
+        'handle_DATA() must return an SMTP response code such as "250 OK".',
+        "Report it to security@brightpath.example within one hour.",
+        "For st.cache_resource, this is the available count-based limit.",
+    ],
+)
+def test_prose_that_names_code_is_kept(prose: str) -> None:
+    assert texts(prose) == [prose]
 
 
 def test_units_remember_the_heading_above_them() -> None:
