@@ -4,9 +4,13 @@ Caching (core/db/insights.py): a question's vector is computed once (distinct wo
 embedded once) and kept; the topic model is refitted when none is stored, when the embedding
 model changed, or when the period holds more than REFIT_SHARE new questions per assigned one;
 otherwise new questions only join their nearest topic. Opening the report therefore reads the
-log and the assignments and summarises; it embeds only what was asked since. A built report is
-kept in memory (CACHE_SIZE of them, CACHE_TTL_S each) while the period's question count and
-last question are the same: the training needs and a topic's drill-down reuse it.
+log and the assignments and summarises; it embeds only what was asked since.
+
+In memory (CACHE_SIZE entries, CACHE_TTL_S each, while the period's question count and last
+question are the same): the period's caller-independent base (core/insights/base.py) and each
+caller's report cut from it; the training needs and a topic's drill-down reuse them. At
+start-up the service prepares the default period's base (`prepare`) when a topic model is
+cached, so the first open after a restart only cuts the caller's report.
 """
 
 from __future__ import annotations
@@ -18,25 +22,29 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal, Protocol, overload
 
 import numpy as np
 
-from core.api import InsightsReport, Reason, TopicDetail, TopicQuestion, TrainingNeeds
+from core.api import (
+    InsightsReport,
+    TopicDetail,
+    TopicQuestion,
+    TrainingNeeds,
+)
 from core.auth import can_see
 from core.config import InsightsSettings
 from core.db.insights import InsightsStore, LoggedQuestion
 from core.errors import NotFoundError
+from core.insights.base import Base, Built, build_base, empty_base, for_caller
 from core.insights.catalogue import Program
-from core.insights.lookups import DocumentInfo, Lookups
+from core.insights.lookups import Lookups
 from core.insights.needs import training_needs
 from core.insights.reasons import APPROXIMATIONS, NEGATIVE, needs_vectors, topic_reasons
-from core.insights.stale import stale_by_impact
-from core.insights.summary import Context, summarise, week_starts
+from core.insights.summary import week_starts
 from core.insights.topics import OTHER, TopicModel, fit_topics
-from core.schema import Person, Principal
+from core.schema import Principal
 
 log = logging.getLogger(__name__)
 
@@ -44,24 +52,6 @@ Outcome = Literal["answered", "abstained", "not_helpful"]
 REFIT_SHARE = 0.25
 CACHE_TTL_S = 300.0  # a built report is reused this long while the log is unchanged
 CACHE_SIZE = 16  # built reports kept (per period and caller access)
-Built = tuple[InsightsReport, dict[int, list[LoggedQuestion]], dict[str, Reason]]
-
-
-@dataclass(frozen=True)
-class Base:
-    """A period's report before any caller: what every trainer's report is summarised from."""
-
-    report: InsightsReport  # the period, counts and message; no topics yet
-    start: datetime
-    weeks: int
-    members: dict[int, list[LoggedQuestion]]
-    info: DocumentInfo
-    people: dict[str, Person]
-    model: TopicModel | None  # None: too few questions for topics
-    reasons: dict[int, dict[str, Reason]]  # per topic: each failed question's reason
-    escalated: frozenset[str] = frozenset()  # questions sent to an expert
-
-
 MAX_DRILL_DOWN = 200
 
 
@@ -151,7 +141,7 @@ class Insights:
             if base is None:
                 base = self._base(now, days, start)
                 self._keep(state, base)
-        built = self._summarise(caller, base)
+        built = for_caller(base, caller, self.settings.k_anonymity)
         self._keep(key, built)
         return built
 
@@ -211,7 +201,7 @@ class Insights:
             weeks=week_starts(start, weeks),
             approximations=APPROXIMATIONS,
         )
-        empty = Base(report, start, weeks, {}, DocumentInfo(), {}, None, {})
+        empty = empty_base(report, start, weeks)
         if not questions:
             report.message = f"No questions were asked in the last {days} days."
             return empty
@@ -241,43 +231,8 @@ class Insights:
             if members.get(topic_id)
         }
         escalated = frozenset(self.store.escalated(start, now))
-        return Base(report, start, weeks, dict(members), info, people, model, reasons, escalated)
-
-    def _summarise(self, caller: Principal, base: Base) -> Built:
-        """The caller's report from the base: documents they may not see are only counted."""
-        report = base.report.model_copy(deep=True)
-        if base.model is None:
-            return report, {}, {}
-        ctx = Context(
-            start=base.start,
-            weeks=base.weeks,
-            facts=base.info.facts,
-            titles=base.info.titles,
-            owners=base.info.owners,
-            people=base.people,
-            team_of={p: person.team for p, person in base.people.items() if person.team},
-            caller_sees=lambda groups: can_see(caller, groups),
-            k=self.settings.k_anonymity,
-            escalated=base.escalated,
-        )
-        report.stale_documents, report.stale_hidden = stale_by_impact(
-            base.members, base.model.labels, ctx.facts, ctx.titles, ctx.owners, ctx.caller_sees
-        )
-        all_reasons: dict[str, Reason] = {}
-        for topic_id, reasons in base.reasons.items():
-            all_reasons.update(reasons)
-            report.topics.append(
-                summarise(
-                    topic_id,
-                    base.model.labels[topic_id],
-                    base.model.keywords[topic_id],
-                    base.members[topic_id],
-                    reasons,
-                    ctx,
-                )
-            )
-        report.topics.sort(key=lambda t: (-t.questions, t.id))
-        return report, base.members, all_reasons
+        k = self.settings.k_anonymity
+        return build_base(report, start, weeks, members, info, people, model, reasons, escalated, k)
 
     def _needs_refit(self, questions: Sequence[LoggedQuestion]) -> bool:
         stored = self.store.topics()

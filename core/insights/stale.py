@@ -30,10 +30,9 @@ def stale_by_impact(
     facts: Mapping[str, DocumentFacts],
     titles: Mapping[str, str],
     owners: Mapping[str, list[PersonRef]],
-    caller_sees: Callable[[list[str]], bool],
-    limit: int = MAX_STALE,
-) -> tuple[list[StaleDocument], int]:
-    """The stale documents by impact (at most `limit`), and how many the caller may not see."""
+) -> list[StaleDocument]:
+    """Every stale cited document by impact, for a viewer who sees everything (`visible` cuts
+    the list for a caller)."""
     cited: Counter[str] = Counter()
     negative: Counter[str] = Counter()
     topics: dict[str, set[str]] = defaultdict(set)
@@ -49,22 +48,28 @@ def stale_by_impact(
                     negative[d] += bad
                     if label:
                         topics[d].add(label)
-    shown, hidden = [], 0
-    for d in cited:
-        if not caller_sees(facts[d].groups):
-            hidden += 1
-            continue
-        shown.append(
-            StaleDocument(
-                document_id=d,
-                title=titles.get(d, d),
-                stale=facts[d].stale or "",
-                citations=cited[d],
-                negative=negative[d],
-                impact=cited[d] + 2 * negative[d],
-                owners=owners.get(d, []),
-                topics=sorted(topics[d]),
-            )
+    ranked = [
+        StaleDocument(
+            document_id=d,
+            title=titles.get(d, d),
+            stale=facts[d].stale or "",
+            citations=cited[d],
+            negative=negative[d],
+            impact=cited[d] + 2 * negative[d],
+            owners=owners.get(d, []),
+            topics=sorted(topics[d]),
         )
-    shown.sort(key=lambda s: (-s.impact, s.title, s.document_id))
-    return shown[:limit], hidden
+        for d in cited
+    ]
+    return sorted(ranked, key=lambda s: (-s.impact, s.title, s.document_id))
+
+
+def visible(
+    ranked: Sequence[StaleDocument],
+    facts: Mapping[str, DocumentFacts],
+    caller_sees: Callable[[list[str]], bool],
+    limit: int = MAX_STALE,
+) -> tuple[list[StaleDocument], int]:
+    """The first `limit` documents the caller may see, and how many they may not see."""
+    shown = [s for s in ranked if caller_sees(facts[s.document_id].groups)]
+    return shown[:limit], len(ranked) - len(shown)

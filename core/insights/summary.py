@@ -89,8 +89,10 @@ def summarise(
     questions: Sequence[LoggedQuestion],
     reasons: Mapping[str, Reason],
     ctx: Context,
+    max_documents: int | None = MAX_DOCUMENTS,
 ) -> TopicSummary:
-    """The topic's figures as the caller may see them."""
+    """The topic's figures as the caller may see them (`max_documents` None: every cited
+    document, for `restrict` to cut per caller)."""
     n = len(questions)
     weekly = weekly_counts(questions, ctx.start, ctx.weeks)
     abstained = sum(q.abstained for q in questions)
@@ -103,7 +105,7 @@ def summarise(
         if facts is not None and not ctx.caller_sees(facts.groups):
             hidden += 1
             continue
-        if len(documents) < MAX_DOCUMENTS:
+        if max_documents is None or len(documents) < max_documents:
             documents.append(
                 TopicDocument(
                     document_id=document_id,
@@ -135,6 +137,36 @@ def summarise(
         teams_hidden=teams_hidden,
         examples=_examples(questions),
     )
+
+
+def restrict(full: TopicSummary, named_experts: bool, ctx: Context) -> TopicSummary:
+    """A topic summarised for a viewer who sees everything (`summarise(..., max_documents=None)`),
+    cut to what the caller may see: documents they may not see only counted, the experts taken
+    from the shown documents' owners unless the answers named people (`named_experts`)."""
+    shown = [d for d in full.documents if ctx.caller_sees(_groups(ctx, d.document_id))]
+    hidden = len(full.documents) - len(shown)
+    shown = shown[:MAX_DOCUMENTS]
+    experts = full.experts
+    if not named_experts:
+        owners = Counter(o.id for d in shown for o in ctx.owners.get(d.document_id, []))
+        experts = [ctx.people[p] for p, _ in owners.most_common() if p in ctx.people]
+    return full.model_copy(
+        update={
+            "documents": shown,
+            "hidden_documents": hidden,
+            "experts": experts[:MAX_EXPERTS],
+        }
+    )
+
+
+def names_experts(questions: Sequence[LoggedQuestion]) -> bool:
+    """Whether the topic's answers named people (then its experts do not depend on the caller)."""
+    return any(q.people_ids for q in questions if not q.abstained)
+
+
+def _groups(ctx: Context, document_id: str) -> list[str]:
+    facts = ctx.facts.get(document_id)
+    return facts.groups if facts else []
 
 
 def _teams(questions: Sequence[LoggedQuestion], ctx: Context) -> tuple[list[TeamShare], int]:
