@@ -124,7 +124,10 @@ def ingest_job(run_id: str, source: str | None, config: str | None) -> None:
                 progress=hook,
             )
         finally:
-            index.close()
+            try:
+                index.close()
+            except WatercoolerError as exc:  # the run's outcome stands; the next job reopens
+                log.warning("closing the index failed", extra={"run_id": run_id, "error": str(exc)})
     # The index is closed and the slot free before the run reads as ended, so a job started
     # the moment it does finds both available.
     release_slot(ctx.redis, ctx.keys, run_id)

@@ -149,13 +149,17 @@ def test_facet_caches_in_two_processes_refresh_when_a_job_ends(redis_db: Redis) 
     assert cache.get_or_compute("k", compute) == 2  # Redis down: the TTL alone expires it
 
 
-def test_several_api_processes_are_refused_with_the_embedded_index(workdir: Path) -> None:
+def test_api_processes_and_workers_are_refused_with_the_embedded_index(workdir: Path) -> None:
     env = queue_env(workdir / "edge", "sqlite:///" + str(workdir / "edge.db"), CORPUS)
     env.pop("WATERCOOLER_QUEUE__ENABLED")
     serve = [sys.executable, "-m", "service", "serve", "--workers", "2"]
     done = subprocess.run(serve, cwd=ROOT, env=env, capture_output=True, timeout=120)
     assert done.returncode == 2
     assert b"the embedded index admits one process" in done.stderr
+    worker = [sys.executable, "-m", "service", "worker"]
+    done = subprocess.run(worker, cwd=ROOT, env=env, capture_output=True, timeout=120)
+    assert done.returncode == 2
+    assert b"the worker runs queued jobs" in done.stderr
 
 
 def test_the_service_timer_runs_in_one_api_process_at_a_time(redis_db: Redis) -> None:
