@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from core.retrieval import QueryFilters
 from service.deps import CallerDep, ExpertsDep, FiltersDep, RetrieverDep
 from service.errors import ERROR_RESPONSES
 from service.schemas import ExpertsResponse
@@ -34,4 +35,8 @@ def experts(
 ) -> ExpertsResponse:
     """People to contact, best first."""
     result = retriever.search(q, caller, filters, limit=EVIDENCE_DEPTH)
-    return ExpertsResponse(query=q, people=finder.rank(result.passages))
+    # as /ask names them: by the question's intent, and teams behind content the caller
+    # may not open when they did not narrow the search (core/experts.py)
+    narrowed = filters != QueryFilters()
+    hidden = None if narrowed else retriever.hidden_evidence(q, caller, EVIDENCE_DEPTH)
+    return ExpertsResponse(query=q, people=finder.rank(result.passages, question=q, hidden=hidden))
