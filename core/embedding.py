@@ -1,29 +1,38 @@
 """The Embedder seam, its sentence-transformers adapter and the one wrapper.
 
-Batches are sorted by length (less padding), tokenized one batch ahead on a helper thread
-(so on a GPU the tokenizer is off the critical path) and returned L2-normalised. The adapter
-keeps the one query cache (an LRU of `embedding.query_cache_size` query vectors);
-`SerializedEmbedder` runs an embedder's calls one at a time for threads that share it.
+Texts are tokenized in windows of several batches on helper threads (one on a CPU, several
+beside a GPU, each with its own tokenizer), so the encoder never waits for the tokenizer; in
+each window they are bucketed by token length (core/batching.py: sort, batch, pad to the
+batch's longest, restore the input order) and encoded, in float16 on a GPU. Vectors come back
+L2-normalised. The adapter keeps the one query cache (an LRU of `embedding.query_cache_size`
+query vectors); `SerializedEmbedder` runs an embedder's calls one at a time for threads that
+share it.
 """
 
 from __future__ import annotations
 
 import logging
-import queue
+import os
 import threading
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
+from core.batching import length_batches, pad_rows
 from core.config import DEFAULT_MODEL, EmbeddingSettings
 from core.errors import EmbeddingError
 
 log = logging.getLogger(__name__)
 
 RUN_QUERIES = 50_000  # an eval run asks each query once per retriever: remember them all
+WINDOW_BATCHES = 8  # batches tokenized and bucketed together (a window of texts)
+GPU_TOKENIZERS = 4  # tokenizer threads feeding a GPU (a CPU encoder gets one)
+
+Batch = tuple[list[int], dict[str, Any]]  # input positions, model features
 
 
 @runtime_checkable
@@ -126,6 +135,22 @@ class SentenceTransformerEmbedder:
         from transformers import AutoTokenizer
 
         self._tokenizer: Any = AutoTokenizer.from_pretrained(str(path))
+        # The encoder's tokenizers: the model's own, plus copies for extra threads on a GPU.
+        # Plain text models are tokenized here without padding, to bucket by token length;
+        # others go through the model's own preprocess, bucketed by characters.
+        first = self._model[0] if len(self._model) else None
+        self._direct = bool(
+            type(first).__name__ == "Transformer"
+            and getattr(self._model.tokenizer, "is_fast", False)
+            and not any((getattr(self._model, "prompts", None) or {}).values())
+        )
+        threads = 1
+        if self.device.startswith("cuda"):
+            threads = max(1, min(GPU_TOKENIZERS, (os.cpu_count() or 2) // 2))
+        self._tokenize_pool: ThreadPoolExecutor | None = None  # started on the first long input
+        self._encoder_tokenizers: list[Any] = [self._model.tokenizer] + [
+            AutoTokenizer.from_pretrained(str(path)) for _ in range(threads - 1)
+        ]
         self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
         self._query_cache_size = settings.query_cache_size  # 1.5 KB per query at 384-d
         self._query_lock = threading.Lock()
@@ -171,18 +196,19 @@ class SentenceTransformerEmbedder:
         """Vectors for passages, unit length, in input order."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
         out = np.empty((len(texts), self.dimension), dtype=np.float32)
         try:
-            for idx, features in self._tokenized_batches([texts[i] for i in order]):
-                out[[order[i] for i in idx]] = self._forward(features)
+            done = [(rows, self._forward(features)) for rows, features in self._batches(texts)]
+            for rows, vectors in done:  # one device-to-host copy per batch, after the last
+                out[rows] = vectors.float().cpu().numpy()
         except EmbeddingError:
             raise
         except Exception as exc:
             raise EmbeddingError(f"embedding failed: {exc}") from exc
         return out
 
-    def _forward(self, features: dict[str, Any]) -> np.ndarray:
+    def _forward(self, features: dict[str, Any]) -> Any:
+        """Unit vectors of one batch, left on the device (no synchronisation here)."""
         import torch
 
         with torch.inference_mode():
@@ -191,29 +217,63 @@ class SentenceTransformerEmbedder:
                 for k, v in features.items()
             }
             emb = self._model(features)["sentence_embedding"]
-            emb = torch.nn.functional.normalize(emb.float(), p=2, dim=1)
-            return emb.cpu().numpy()
+            return torch.nn.functional.normalize(emb.float(), p=2, dim=1)
 
-    def _tokenized_batches(self, texts: list[str]) -> Iterator[tuple[range, dict[str, Any]]]:
-        """Yield tokenized batches, tokenizing the next batch while the current one runs."""
-        batches: queue.Queue[tuple[range, dict[str, Any]] | BaseException | None] = queue.Queue(2)
+    def _batches(self, texts: Sequence[str]) -> Iterator[Batch]:
+        """Bucketed batches of every window, windows tokenized ahead on the tokenizer threads."""
+        size = self.batch_size * WINDOW_BATCHES
+        tokenizers = self._encoder_tokenizers
+        if len(texts) <= size:  # one window: nothing to overlap, no thread hand-off
+            yield from self._window(list(texts), 0, tokenizers[0])
+            return
+        if self._tokenize_pool is None:
+            self._tokenize_pool = ThreadPoolExecutor(len(tokenizers), "tokenizer")
+        ahead: deque[Future[list[Batch]]] = deque()
+        try:
+            for n, start in enumerate(range(0, len(texts), size)):
+                done = self._result(ahead.popleft()) if len(ahead) == len(tokenizers) else []
+                # Window n uses tokenizer n mod k, free now: its window n - k is done.
+                window = list(texts[start : start + size])
+                tokenizer = tokenizers[n % len(tokenizers)]
+                ahead.append(self._tokenize_pool.submit(self._window, window, start, tokenizer))
+                yield from done  # encoded while the windows ahead are tokenized
+            while ahead:
+                yield from self._result(ahead.popleft())
+        finally:  # a failed call leaves no tokenizer busy for the next one
+            for future in ahead:
+                future.cancel()
+            wait(ahead)
 
-        def produce() -> None:
-            try:
-                for start in range(0, len(texts), self.batch_size):
-                    idx = range(start, min(start + self.batch_size, len(texts)))
-                    batches.put((idx, self._model.preprocess(texts[idx.start : idx.stop])))
-                batches.put(None)
-            except BaseException as exc:  # handed to the consumer, re-raised there
-                batches.put(exc)
+    @staticmethod
+    def _result(future: Future[list[Batch]]) -> list[Batch]:
+        try:
+            return future.result()
+        except Exception as exc:
+            raise EmbeddingError(f"tokenization failed: {exc}") from exc
 
-        worker = threading.Thread(target=produce, name="tokenizer", daemon=True)
-        worker.start()
-        while (item := batches.get()) is not None:
-            if isinstance(item, BaseException):
-                raise EmbeddingError(f"tokenization failed: {item}") from item
-            yield item
-        worker.join()
+    def _window(self, texts: list[str], offset: int, tokenizer: Any) -> list[Batch]:
+        """A window's batches: tokenized once, bucketed by length, padded, pinned for a GPU."""
+        import torch
+
+        if self._direct:
+            encoded = tokenizer(texts, truncation=True, max_length=self.max_tokens)
+            lengths = [len(ids) for ids in encoded["input_ids"]]
+        else:
+            lengths = [len(t) for t in texts]
+        batches = []
+        for rows in length_batches(lengths, self.batch_size):
+            if self._direct:
+                arrays = pad_rows(encoded, rows, tokenizer.pad_token_id or 0)
+                features: dict[str, Any] = {k: torch.from_numpy(v) for k, v in arrays.items()}
+            else:
+                features = self._model.preprocess([texts[r] for r in rows])
+            if self.device.startswith("cuda"):
+                features = {
+                    k: v.pin_memory() if isinstance(v, torch.Tensor) else v
+                    for k, v in features.items()
+                }
+            batches.append(([offset + r for r in rows], features))
+        return batches
 
 
 class SerializedEmbedder:

@@ -13,6 +13,7 @@ from core.index.base import VectorIndex
 from core.index.factory import open_index
 from core.sources import SourcesConfig, load_sources
 from core.sparse import Bm25Encoder
+from ingest.parse_cache import ParseCache
 from ingest.pipeline import IngestPipeline
 
 
@@ -24,7 +25,8 @@ def build_pipeline(
     embedder: Embedder,
     db: Database,
 ) -> IngestPipeline:
-    """A pipeline over the given collaborators."""
+    """A pipeline over the given collaborators (its parse cache under the data directory)."""
+    cache_mb = settings.ingest.parse_cache_mb
     return IngestPipeline(
         sources,
         index=index,
@@ -34,6 +36,9 @@ def build_pipeline(
         chunking=settings.chunking,
         ingest=settings.ingest,
         batch_size=settings.embedding.batch_size * 2,
+        parse_cache=(
+            ParseCache(settings.data_dir / "parse-cache", cache_mb << 20) if cache_mb else None
+        ),
     )
 
 

@@ -1,12 +1,17 @@
 """The ingestion job: sources → parsed documents → chunks → embeddings → Qdrant + manifest.
 
-Parsing and chunking run on a producer thread while the main thread embeds and writes, so the
-encoder is kept busy; the parsing itself happens in a worker process under a time and a memory
-limit (sandbox.py), and a file yielding too many chunks is skipped, so one hostile file costs a
-line in the report. Writes are ordered for crash safety: a document's new chunks are upserted,
-its stale chunks deleted and the index flushed *before* the manifest records it; a file is
-recorded only after all its documents are. A job killed at any point and run again therefore
-re-does exactly the unrecorded work, and deterministic chunk ids make that idempotent.
+Stages (one module each): the parse stage (produce.py) runs on a producer thread, sending
+files to a pool of parser processes (parse_pool.py, each under a time and a memory limit,
+sandbox.py) or taking them from the parse cache (parse_cache.py), and queues each file's
+chunked documents in file order; the write stage (write.py) embeds and writes them on the
+calling thread, so the encoder is kept busy. A file yielding too many chunks is skipped, so one
+hostile file costs a line in the report.
+
+Writes are ordered for crash safety: a batch's new chunks are upserted, its stale chunks
+deleted and the index flushed *before* the manifest records its documents (one transaction per
+batch); a file is recorded only after all its documents are. A job killed at any point and run
+again therefore re-does exactly the unrecorded work, and deterministic chunk ids make that
+idempotent.
 """
 
 from __future__ import annotations
@@ -16,67 +21,33 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 
 from core.config import ChunkingSettings, IngestSettings
 from core.db import Database, ManifestStore, PeopleStore
 from core.embedding import Embedder
-from core.errors import SourceError, WatercoolerError
-from core.index.base import CHUNKER_VERSION, IndexMeta, IndexPoint, VectorIndex
-from core.schema import Chunk, Document, Person
+from core.errors import SourceError
+from core.index.base import CHUNKER_VERSION, IndexMeta, VectorIndex
+from core.schema import Document, Person
 from core.sources import SourceConfig, SourcesConfig
 from core.sparse import Bm25Encoder
 from ingest.chunking import Chunker
-from ingest.connectors import connector_for
-from ingest.connectors.base import raw_relative_path
-from ingest.connectors.listing import check_entry, escaped
+from ingest.items import Parsed, ProgressHook
 from ingest.owners import OwnersFile
-from ingest.payload import chunk_payload, embedding_text, person_ids
+from ingest.parse_cache import ParseCache
+from ingest.parse_pool import ParsePool, default_parse_workers
 from ingest.people import PeopleResolver, read_people
-from ingest.prepare import document_hash, file_hash_of, prepare_document
+from ingest.prepare import document_hash
+from ingest.produce import Job, ParseStage
 from ingest.report import Failure, IngestReport
-from ingest.sandbox import Limits, Sandbox
+from ingest.sandbox import Limits
+from ingest.write import WriteStage
+
+__all__ = ["IngestPipeline", "ProgressHook"]
 
 log = logging.getLogger(__name__)
 
 PEOPLE_DIRECTORY = "people directory"  # the report's source name for skipped people entries
-NOT_UTF8 = "file name is not valid UTF-8: kept, its other bytes written as \\xNN"
-ProgressHook = Callable[[str, int, int | None], None]  # (stage, advance, total)
-
-
-@dataclass
-class _Parsed:
-    """A new or changed document, chunked, waiting to be embedded."""
-
-    source: str
-    doc: Document
-    chunks: list[Chunk]
-    doc_hash: str
-    old_chunk_ids: list[str]
-    is_new: bool
-
-
-@dataclass
-class _FileDone:
-    """A file whose documents have all been queued; recorded after they are committed."""
-
-    source: str
-    path: str
-    file_hash: str
-    context_hash: str
-    document_ids: list[str]
-    error: str | None = None
-
-
-@dataclass
-class _SourceDone:
-    """All files of a source were seen: documents not seen since are deleted."""
-
-    source: str
-    seen: set[str] = field(default_factory=set)
-    files: set[str] = field(default_factory=set)
-    complete: bool = True
+QUEUE_ITEMS = 64  # parsed documents waiting for the encoder (bounds the job's memory)
 
 
 class IngestPipeline:
@@ -93,6 +64,7 @@ class IngestPipeline:
         chunking: ChunkingSettings,
         ingest: IngestSettings,
         batch_size: int = 128,
+        parse_cache: ParseCache | None = None,
     ) -> None:
         self.sources = sources
         self.index = index
@@ -102,12 +74,19 @@ class IngestPipeline:
         self.people = PeopleStore(db)
         self.chunker = Chunker(chunking, embedder.token_lengths, embedder.token_offsets)
         self.limits = ingest
-        self.max_file_bytes = int(ingest.max_file_mb * 1024 * 1024)
-        self._max_unpacked_bytes = int(ingest.max_unpacked_mb * 1024 * 1024)
-        self._parse_limits = Limits(ingest.parse_timeout_s, ingest.parse_memory_mb)
+        self.parse_cache = parse_cache
+        self.parse_workers = ingest.parse_workers or default_parse_workers(
+            str(getattr(embedder, "device", "cpu"))
+        )
         self.batch_size = batch_size
         self._chunking = chunking
-        self._source_names = {s.name for s in sources.sources}
+        self.writer = WriteStage(
+            index=index,
+            embedder=embedder,
+            sparse=sparse,
+            manifest=self.manifest,
+            batch_size=batch_size,
+        )
 
     def reset(self) -> None:
         """Drop the index and forget the manifest, so that the next run rebuilds everything."""
@@ -127,26 +106,37 @@ class IngestPipeline:
         people = self._people(report)
         resolver = PeopleResolver(people)
         owners = OwnersFile.load(self.sources.owners) if self.sources.owners else None
-        self.index.ensure(
-            IndexMeta(self.embedder.model_name, self.embedder.dimension, CHUNKER_VERSION)
+        self._ensure_index()
+        job = Job(
+            resolver,
+            owners,
+            self._context_hash(),
+            report,
+            progress,
+            {s.name for s in self.sources.sources},
         )
-        context = self._context_hash()
-        items: queue.Queue[object] = queue.Queue(maxsize=64)
+        items: queue.Queue[object] = queue.Queue(maxsize=QUEUE_ITEMS)
         producer = threading.Thread(
-            target=self._produce,
-            args=(selected, resolver, owners, context, items, report, progress),
-            name="ingest-parse",
-            daemon=True,
+            target=self._produce, args=(job, selected, items), name="ingest-parse", daemon=True
         )
         producer.start()
-        self._consume(items, report, progress)
-        producer.join()
+        try:
+            self.writer.consume(items, report, progress)
+        except BaseException:
+            job.stopped.set()  # the producer stops at its next item; drain what it queues
+            while items.get() is not None:
+                pass
+            raise
+        finally:
+            producer.join()
         self.people.upsert_many(people + resolver.unknown)
         report.unknown_people = sorted(p.name for p in resolver.unknown)
         if only is None:
             report.orphans_removed = self._remove_orphans()
         if report.totals.chunks or report.totals.deleted:
             self.index.optimize()
+        if self.parse_cache is not None:
+            self.parse_cache.trim()
         report.seconds = time.perf_counter() - started
         log.info("ingestion finished", extra={"report": report.to_dict()})
         return report
@@ -158,16 +148,14 @@ class IngestPipeline:
         source, so jobs neither re-read nor delete its documents.
         """
         report = IngestReport()
-        self.index.ensure(
-            IndexMeta(self.embedder.model_name, self.embedder.dimension, CHUNKER_VERSION)
-        )
+        self._ensure_index()
         batch = []
         for doc in docs:
             previous = self.manifest.get_document(doc.id)
             old = previous.chunk_ids if previous else []
             chunks = self.chunker.chunk(doc)
-            batch.append(_Parsed(source, doc, chunks, document_hash(doc), old, previous is None))
-        self._write(batch, report, None)
+            batch.append(Parsed(source, doc, chunks, document_hash(doc), old, previous is None))
+        self.writer.write(batch, report, None)
         return report
 
     def delete_documents(self, document_ids: list[str]) -> None:
@@ -175,6 +163,32 @@ class IngestPipeline:
         self.index.delete_documents(document_ids)
         self.index.flush()
         self.manifest.delete_documents(document_ids)
+
+    def _produce(self, job: Job, sources: list[SourceConfig], items: queue.Queue[object]) -> None:
+        """The producer thread: the parse stage, its failure handed to the write stage."""
+        limits = Limits(self.limits.parse_timeout_s, self.limits.parse_memory_mb)
+        try:
+            with ParsePool(limits, self.parse_workers) as pool:
+                ParseStage(
+                    job,
+                    manifest=self.manifest,
+                    chunker=self.chunker,
+                    pool=pool,
+                    cache=self.parse_cache,
+                    items=items,
+                    max_file_bytes=int(self.limits.max_file_mb * 1024 * 1024),
+                    max_unpacked_bytes=int(self.limits.max_unpacked_mb * 1024 * 1024),
+                    max_chunks_per_file=self.limits.max_chunks_per_file,
+                ).run(sources)
+        except BaseException as exc:  # handed to the consumer, which re-raises it
+            items.put(exc)
+        finally:
+            items.put(None)
+
+    def _ensure_index(self) -> None:
+        self.index.ensure(
+            IndexMeta(self.embedder.model_name, self.embedder.dimension, CHUNKER_VERSION)
+        )
 
     def _people(self, report: IngestReport) -> list[Person]:
         """The people directory; entries it skips are reported like skipped files."""
@@ -191,235 +205,6 @@ class IngestPipeline:
             for s in skipped
         ]
         return people
-
-    # -- producer: parse and chunk -------------------------------------------------------
-
-    def _produce(
-        self,
-        sources: list[SourceConfig],
-        resolver: PeopleResolver,
-        owners: OwnersFile | None,
-        context: str,
-        items: queue.Queue[object],
-        report: IngestReport,
-        progress: ProgressHook | None,
-    ) -> None:
-        try:
-            with Sandbox(self._parse_limits) as sandbox:
-                for source in sources:
-                    self._produce_source(
-                        source, sandbox, resolver, owners, context, items, report, progress
-                    )
-        except BaseException as exc:  # handed to the consumer, which re-raises it
-            items.put(exc)
-        finally:
-            items.put(None)
-
-    def _produce_source(
-        self,
-        source: SourceConfig,
-        sandbox: Sandbox,
-        resolver: PeopleResolver,
-        owners: OwnersFile | None,
-        context: str,
-        items: queue.Queue[object],
-        report: IngestReport,
-        progress: ProgressHook | None,
-    ) -> None:
-        counts = report.counts(source.name)
-        done = _SourceDone(source.name)
-        try:
-            connector = connector_for(source, self.max_file_bytes, self._max_unpacked_bytes)
-            files = connector.files()
-        except SourceError as exc:
-            report.failures.append(
-                Failure(source=source.name, path=escaped(exc.path), reason=escaped(exc.reason))
-            )
-            items.put(_SourceDone(source.name, complete=False))
-            return
-        if progress:
-            progress("parse", 0, len(files))
-        for path in files:
-            rel = raw_relative_path(source, path)
-            if rel != escaped(rel):
-                rel = escaped(rel)
-                report.notes.append(Failure(source=source.name, path=rel, reason=NOT_UTF8))
-            done.files.add(rel)
-            entry = self.manifest.get_file(source.name, rel)
-            try:
-                check_entry(source, path)
-                file_hash = file_hash_of(path)
-                if (
-                    entry
-                    and entry.status == "ok"
-                    and entry.file_hash == file_hash
-                    and entry.context_hash == context
-                ):
-                    counts.unchanged += len(entry.document_ids)
-                    done.seen.update(entry.document_ids)
-                    continue
-                docs = sandbox.run(rel, connector.parse, path)
-                prepared = self._prepare(source, docs, resolver, owners)
-            except SourceError as exc:
-                counts.failed += 1
-                report.failures.append(
-                    Failure(source=source.name, path=rel, reason=escaped(exc.reason))
-                )
-                log.warning(
-                    "skipped", extra={"source": source.name, "path": rel, "why": exc.reason}
-                )
-                if entry:  # keep what an earlier run ingested from this file
-                    done.seen.update(entry.document_ids)
-                items.put(
-                    _FileDone(
-                        source.name,
-                        rel,
-                        "",
-                        context,
-                        entry.document_ids if entry else [],
-                        error=exc.reason,
-                    )
-                )
-                continue
-            finally:
-                if progress:
-                    progress("parse", 1, None)
-            for item in prepared:
-                if isinstance(item, _Parsed):
-                    done.seen.add(item.doc.id)
-                    items.put(item)
-                else:
-                    done.seen.add(item)
-                    counts.unchanged += 1
-            items.put(_FileDone(source.name, rel, file_hash, context, [d.id for d in docs]))
-        items.put(done)
-
-    def _prepare(
-        self,
-        source: SourceConfig,
-        docs: list[Document],
-        resolver: PeopleResolver,
-        owners: OwnersFile | None,
-    ) -> list[_Parsed | str]:
-        """A file's documents chunked, or their id when unchanged.
-
-        Raises:
-            SourceError: the file yields more chunks than ingest.max_chunks_per_file.
-        """
-        prepared: list[_Parsed | str] = []
-        total = 0
-        for doc in docs:
-            prepare_document(doc, source, resolver, owners, self._source_names)
-            doc_hash = document_hash(doc)
-            previous = self.manifest.get_document(doc.id)
-            if previous and previous.content_hash == doc_hash:
-                prepared.append(doc.id)
-                continue
-            chunks = self.chunker.chunk(doc)
-            total += len(chunks)
-            if total > self.limits.max_chunks_per_file:
-                raise SourceError(
-                    doc.path or doc.id,
-                    f"yields more than {self.limits.max_chunks_per_file:,} chunks "
-                    "(ingest.max_chunks_per_file)",
-                )
-            old = previous.chunk_ids if previous else []
-            prepared.append(_Parsed(source.name, doc, chunks, doc_hash, old, previous is None))
-        return prepared
-
-    # -- consumer: embed and write ---------------------------------------------------------
-
-    def _consume(
-        self, items: queue.Queue[object], report: IngestReport, progress: ProgressHook | None
-    ) -> None:
-        pending: list[_Parsed] = []
-        waiting: list[_FileDone | _SourceDone] = []
-        for item in _drain(items):
-            if isinstance(item, _Parsed):
-                pending.append(item)
-                if sum(len(p.chunks) for p in pending) >= self.batch_size:
-                    self._write(pending, report, progress)
-                    pending = []
-                    self._settle(waiting, report)
-            else:
-                waiting.append(item)  # type: ignore[arg-type]
-                if not pending:
-                    self._settle(waiting, report)
-        self._write(pending, report, progress)
-        self._settle(waiting, report)
-
-    def _write(
-        self, batch: list[_Parsed], report: IngestReport, progress: ProgressHook | None
-    ) -> None:
-        """Embed and upsert a batch of documents, then commit them to the manifest."""
-        if not batch:
-            return
-        chunks = [(p, c) for p in batch for c in p.chunks]
-        texts = [embedding_text(p.doc, c) for p, c in chunks]
-        log.info("embedding batch", extra={"chunks": len(chunks)})
-        started = time.perf_counter()
-        dense = self.embedder.embed_documents(texts)
-        report.embed_seconds += time.perf_counter() - started
-        sparse = self.sparse.encode_documents(texts)
-        points = [
-            IndexPoint(c.id, dense[i].tolist(), sparse[i], chunk_payload(p.doc, c))
-            for i, (p, c) in enumerate(chunks)
-        ]
-        if points:
-            self.index.upsert(points)
-        stale = [cid for p in batch for cid in set(p.old_chunk_ids) - {c.id for c in p.chunks}]
-        if stale:
-            self.index.delete(stale)
-        self.index.flush()
-        for p in batch:
-            self.manifest.put_document(
-                p.doc,
-                [c.id for c in p.chunks],
-                author_ids=person_ids(p.doc.authors),
-                owner_ids=person_ids(p.doc.owners),
-                superseded_by_id=p.doc.superseded_by,
-                content_hash=p.doc_hash,
-            )
-            log.info("document recorded", extra={"document": p.doc.id})
-            counts = report.counts(p.source)
-            counts.chunks += len(p.chunks)
-            if p.is_new:
-                counts.new += 1
-            else:
-                counts.changed += 1
-        log.info("batch written", extra={"chunks": len(chunks), "documents": len(batch)})
-        if progress:
-            progress("embed", len(chunks), None)
-
-    def _settle(self, waiting: list[_FileDone | _SourceDone], report: IngestReport) -> None:
-        """Record finished files and delete what vanished from finished sources."""
-        for item in waiting:
-            if isinstance(item, _FileDone):
-                self.manifest.record_file(
-                    item.source,
-                    item.path,
-                    item.file_hash,
-                    item.context_hash,
-                    item.document_ids,
-                    status="failed" if item.error else "ok",
-                    error=item.error,
-                )
-            elif item.complete:
-                self._delete_vanished(item, report)
-        waiting.clear()
-
-    def _delete_vanished(self, done: _SourceDone, report: IngestReport) -> None:
-        gone = [
-            d.id for d in self.manifest.documents_for_source(done.source) if d.id not in done.seen
-        ]
-        if gone:
-            self.index.delete_documents(gone)
-            self.index.flush()
-            self.manifest.delete_documents(gone)
-            report.counts(done.source).deleted += len(gone)
-        for entry in self.manifest.files_for_source(done.source):
-            if entry.path not in done.files:
-                self.manifest.forget_file(done.source, entry.path)
 
     def _remove_orphans(self) -> int:
         """Delete index points of documents the manifest does not know (a crash leftover)."""
@@ -441,12 +226,3 @@ class IngestPipeline:
             if extra and extra.is_file():
                 parts.append(hashlib.sha256(extra.read_bytes()).hexdigest())
         return hashlib.sha256("\x00".join(parts).encode()).hexdigest()
-
-
-def _drain(items: queue.Queue[object]) -> Iterator[object]:
-    while (item := items.get()) is not None:
-        if isinstance(item, BaseException):
-            if isinstance(item, WatercoolerError):
-                raise item
-            raise RuntimeError(f"ingestion producer failed: {item}") from item
-        yield item

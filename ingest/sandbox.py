@@ -7,8 +7,8 @@ libraries, then caps its data segment (RLIMIT_DATA) at what they use plus the me
 parse that does not answer within the time limit is killed; one that runs out of memory raises
 MemoryError in the worker, or the worker dies. Either way the file is reported as a
 SourceError ("took longer than 60 s", "used more than 2048 MB") and the next file gets a fresh
-worker. One worker, not a pool: the job's producer parses one file at a time while the main
-process embeds, and starting a process per file would cost more than most files take to parse.
+worker. A worker is long-lived because starting a process per file would cost more than most
+files take to parse; parse_pool.py runs several sandboxes side by side, one per pool thread.
 """
 
 from __future__ import annotations
@@ -99,6 +99,22 @@ class Sandbox:
     def close(self) -> None:
         """Stop the worker (the next `run` starts a new one)."""
         self._stop()
+
+    def start(self) -> None:
+        """Start the worker now, if it is not running (`run` would start it anyway)."""
+        try:
+            self._connect()
+        except (OSError, EOFError):
+            self._stop()  # the next `run` retries and reports it against its file
+
+    def interrupt(self) -> None:
+        """Kill the worker from another thread: a `run` waiting on it fails; `close` reaps it."""
+        process = self._process
+        try:
+            if process is not None and process.is_alive():
+                process.kill()
+        except ValueError:  # closed by its own thread meanwhile
+            pass
 
     def __enter__(self) -> Sandbox:
         return self

@@ -8,7 +8,7 @@ Every method runs in its own transaction and returns plain values.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, cast
@@ -16,7 +16,7 @@ from typing import Any, Literal, cast
 from sqlalchemy import ColumnElement, CursorResult, delete, func, select
 
 from core.db.engine import Database, paginate, upsert, utcnow
-from core.db.moderation import lapse_changed
+from core.db.moderation import ModerationStateRecord, lapse_changed
 from core.db.tables import DocumentRecord, SourceFile
 from core.errors import NotFoundError
 from core.moderation import text_hash
@@ -65,6 +65,33 @@ class DocumentEntry:
     error: str | None = None
 
 
+@dataclass(frozen=True)
+class FileWrite:
+    """A file's manifest entry to write (`record_files`)."""
+
+    source: str
+    path: str
+    file_hash: str
+    context_hash: str
+    document_ids: list[str]
+    status: Status = "ok"
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class DocumentWrite:
+    """A document to write with its chunk ids and resolved people (`put_documents`)."""
+
+    doc: Document
+    chunk_ids: list[str]
+    author_ids: list[str]
+    owner_ids: list[str]
+    superseded_by_id: str | None
+    status: Status = "ok"
+    error: str | None = None
+    content_hash: str | None = None
+
+
 class ManifestStore:
     """Reads and writes the ingestion manifest."""
 
@@ -98,18 +125,32 @@ class ManifestStore:
         error: str | None = None,
     ) -> None:
         """Insert or replace the manifest entry of a file; `last_seen` becomes now."""
-        row = {
-            "source": source,
-            "path": path,
-            "file_hash": file_hash,
-            "context_hash": context_hash,
-            "document_ids": list(document_ids),
-            "last_seen": utcnow(),
-            "status": status,
-            "error": error,
-        }
-        with self._db.session("record file") as session:
-            upsert(session, SourceFile, [row], keys=("source", "path"))
+        self.record_files(
+            [FileWrite(source, path, file_hash, context_hash, document_ids, status, error)]
+        )
+
+    def record_files(self, files: Sequence[FileWrite]) -> None:
+        """`record_file` for many files in one transaction (many small files, one commit)."""
+        if not files:
+            return
+        now = utcnow()
+        rows = [
+            {
+                "source": f.source,
+                "path": f.path,
+                "file_hash": f.file_hash,
+                "context_hash": f.context_hash,
+                "document_ids": list(f.document_ids),
+                "last_seen": now,
+                "status": f.status,
+                "error": f.error,
+            }
+            for f in files
+        ]
+        # One row per key (the last wins): PostgreSQL updates a row once per statement.
+        unique = list({(r["source"], r["path"]): r for r in rows}.values())
+        with self._db.session("record files") as session:
+            upsert(session, SourceFile, unique, keys=("source", "path"))
 
     def forget_file(self, source: str, path: str) -> None:
         """Remove a file's manifest entry (nothing happens if there is none)."""
@@ -156,30 +197,65 @@ class ManifestStore:
         `content_hash` overrides the document's own hash (ingestion also hashes the resolved
         people and supersession, which change the index payload).
         """
-        row = {
-            "id": doc.id,
-            "source": doc.source,
-            "native_id": doc.native_id,
-            "path": doc.path,
-            "kind": str(doc.kind),
-            "title": doc.title,
-            "url": doc.url,
-            "content_hash": content_hash or doc.content_hash,
-            "chunk_ids": list(chunk_ids),
-            "data": doc.model_dump(mode="json"),
-            "author_ids": list(author_ids),
-            "owner_ids": list(owner_ids),
-            "groups": list(doc.groups),
-            "updated": doc.updated,
-            "superseded_by": superseded_by_id,
-            "last_seen": utcnow(),
-            "status": status,
-            "error": error,
-        }
-        with self._db.session("put document") as session:
-            upsert(session, DocumentRecord, [row], keys=("id",))
-            # A verification vouches for the text it saw: a changed text lapses it.
-            lapse_changed(session, doc.id, text_hash(doc.text), chunk_ids)
+        self.put_documents(
+            [
+                DocumentWrite(
+                    doc,
+                    chunk_ids,
+                    author_ids,
+                    owner_ids,
+                    superseded_by_id,
+                    status,
+                    error,
+                    content_hash,
+                )
+            ]
+        )
+
+    def put_documents(self, writes: Sequence[DocumentWrite]) -> None:
+        """`put_document` for many documents in one transaction (one commit per batch)."""
+        if not writes:
+            return
+        now = utcnow()
+        rows = [
+            {
+                "id": w.doc.id,
+                "source": w.doc.source,
+                "native_id": w.doc.native_id,
+                "path": w.doc.path,
+                "kind": str(w.doc.kind),
+                "title": w.doc.title,
+                "url": w.doc.url,
+                "content_hash": w.content_hash or w.doc.content_hash,
+                "chunk_ids": list(w.chunk_ids),
+                "data": w.doc.model_dump(mode="json"),
+                "author_ids": list(w.author_ids),
+                "owner_ids": list(w.owner_ids),
+                "groups": list(w.doc.groups),
+                "updated": w.doc.updated,
+                "superseded_by": w.superseded_by_id,
+                "last_seen": now,
+                "status": w.status,
+                "error": w.error,
+            }
+            for w in writes
+        ]
+        unique = list({r["id"]: r for r in rows}.values())  # as in record_files
+        with self._db.session("put documents") as session:
+            upsert(session, DocumentRecord, unique, keys=("id",))
+            # A verification vouches for the text it saw: a changed text lapses it. One query
+            # finds the batch's verified documents (most have none) instead of one per document.
+            verified = set(
+                session.scalars(
+                    select(ModerationStateRecord.document_id).where(
+                        ModerationStateRecord.document_id.in_([r["id"] for r in unique]),
+                        ModerationStateRecord.state == "verified",
+                    )
+                )
+            )
+            for w in writes:
+                if w.doc.id in verified:
+                    lapse_changed(session, w.doc.id, text_hash(w.doc.text), w.chunk_ids)
 
     def load_document(self, document_id: str) -> Document:
         """The full stored document, text and blocks included."""

@@ -211,8 +211,13 @@ def _cli(config: Path, data_dir: Path, *extra: str) -> list[str]:
 
 
 def _env() -> dict[str, str]:
-    # Small batches so the job is killed between two committed batches.
-    return {**os.environ, "WATERCOOLER_EMBEDDING__BATCH_SIZE": "8"}
+    # Small batches so the job is killed between two committed batches; two parse workers, so
+    # that a job killed with parses in flight resumes to the same index too.
+    return {
+        **os.environ,
+        "WATERCOOLER_EMBEDDING__BATCH_SIZE": "8",
+        "WATERCOOLER_INGEST__PARSE_WORKERS": "2",
+    }
 
 
 @pytest.fixture(scope="module")

@@ -195,3 +195,33 @@ def test_list_filter_and_paginate(manifest: ManifestStore) -> None:
     assert manifest.count_documents(kind=SourceKind.WIKI) == 5
     with pytest.raises(ValueError, match="limit"):
         manifest.list_documents(limit=-1)
+
+
+def test_a_batch_of_documents_and_files_is_written_at_once(manifest: ManifestStore) -> None:
+    from core.db.manifest import DocumentWrite, FileWrite
+
+    first, second = make_doc("one"), make_doc("two")
+    changed = first.model_copy(update={"title": "One, again"})
+    manifest.put_documents(
+        [
+            DocumentWrite(first, ["c1"], ["zoe-1"], [], None),
+            DocumentWrite(second, ["c2", "c3"], [], [], None, content_hash="h2"),
+            DocumentWrite(changed, ["c4"], [], [], None),  # the same id twice: the last wins
+        ]
+    )
+    one, two = manifest.get_document(first.id), manifest.get_document(second.id)
+    assert one is not None and two is not None
+    assert (one.title, one.chunk_ids, one.author_ids) == ("One, again", ["c4"], [])
+    assert (two.chunk_ids, two.content_hash) == (["c2", "c3"], "h2")
+    manifest.record_files(
+        [
+            FileWrite("wiki", "a.md", "h1", "c", [first.id]),
+            FileWrite("wiki", "b.md", "", "c", [], status="failed", error="not a PDF"),
+            FileWrite("wiki", "a.md", "h2", "c", [first.id]),
+        ]
+    )
+    files = {f.path: f for f in manifest.files_for_source("wiki")}
+    assert files["a.md"].file_hash == "h2"
+    assert (files["b.md"].status, files["b.md"].error) == ("failed", "not a PDF")
+    manifest.put_documents([])
+    manifest.record_files([])
