@@ -1,7 +1,7 @@
 """Fixtures for the queue and multi-process tests: the real Redis and PostgreSQL, worker and
 API processes started as subprocesses, and a corpus big enough to kill a worker in mid-job.
 
-Redis: database 13 of the local server (`WATERCOOLER_TEST_QUEUE_REDIS`), flushed before and
+Redis: database 14 of the local server (`WATERCOOLER_TEST_QUEUE_REDIS`), flushed before and
 after each module and used by nothing else. PostgreSQL: a fresh schema per module.
 """
 
@@ -28,7 +28,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
-REDIS_URL = os.environ.get("WATERCOOLER_TEST_QUEUE_REDIS", "redis://127.0.0.1:6379/13")
+REDIS_URL = os.environ.get("WATERCOOLER_TEST_QUEUE_REDIS", "redis://127.0.0.1:6379/14")
 POSTGRES_URL = os.environ.get(
     "WATERCOOLER_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
