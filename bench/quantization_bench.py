@@ -124,6 +124,8 @@ def run(work: Path, size: int, rounds: int, kind: str = "mixtures") -> dict[str,
         shutil.rmtree(path, ignore_errors=True)
         shard, build = _build(path, vectors, quantized)
         figures["shards"][name] = {**build, "disk_mb": _disk(path)}
+        # (label, rescore: None = no quantization params, hnsw_ef: None = the default)
+        variants: list[tuple[str, bool | None, int | None]]
         variants = [(name, None, None), (f"{name} ef={WIDE_EF}", None, WIDE_EF)]
         if quantized:
             variants = [("int8", False, None), ("int8+rescore", True, None)]
