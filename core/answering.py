@@ -211,7 +211,11 @@ class Assistant:
             limit = self.settings.retrieval.top_k
             hidden = self.retriever.hidden_evidence(turn.question, turn.principal, limit)
         people = self.experts.rank(
-            turn.result.passages, now=turn.now, question=turn.question, hidden=hidden
+            turn.result.passages,
+            now=turn.now,
+            question=turn.question,
+            hidden=hidden,
+            confident_only=True,
         )
         turn.timings["experts"] = elapsed_ms(mark)
         checked = validate_citations(raw_text, len(turn.context))

@@ -23,9 +23,9 @@ Score of a person, over the documents among the passages that they authored or o
     an owner's role weight is experts.owner_intent_weight instead of experts.owner_weight;
     for one about authorship ("who wrote"), it is AUTHOR_INTENT_OWNER_WEIGHT.
 
-Named: the people whose score is at least experts.min_relative_score of the best one's, at
-most experts.max_people; people outside the directory come after everyone in it (they may
-have left or be hard to reach).
+Named: at most experts.max_people, and for an answer (`confident_only`) only those whose
+score is at least experts.min_relative_score of the best one's; people outside the directory
+come after everyone in it (they may have left or be hard to reach).
 
 Hidden evidence: documents the caller may not see that match the question better than all
 they may see (`Retriever.hidden_evidence`). The directory teams of their authors and owners
@@ -100,10 +100,15 @@ class ExpertFinder:
         endorsements: dict[str, float] | None = None,
         question: str | None = None,
         hidden: list[Passage] | None = None,
+        confident_only: bool = False,
     ) -> list[Expert]:
-        """The people to contact about these passages (best first; module docstring)."""
+        """The people to contact about these passages (best first; module docstring).
+
+        `confident_only` names only those above experts.min_relative_score (what an answer
+        shows); without it everyone with evidence is ranked (a routing fallback chain).
+        """
         now = as_utc(now or datetime.now(UTC))
-        experts = self._ranked(passages, now, endorsements, question)
+        experts = self._ranked(passages, now, endorsements, question, confident_only)
         if hidden:
             named = {e.person.team for e in experts if e.person.team}
             top = experts[0].score if experts else 1.0
@@ -124,6 +129,7 @@ class ExpertFinder:
         now: datetime,
         endorsements: dict[str, float] | None,
         question: str | None,
+        confident_only: bool,
     ) -> list[Expert]:
         """The people behind the passages the caller may see (module docstring)."""
         candidates = self._candidates(passages)
@@ -145,7 +151,8 @@ class ExpertFinder:
             scored.append((score, person, cand))
         scored.sort(key=lambda s: (not s[1].in_directory, -s[0], s[1].name.casefold()))
         best = max(score for score, _, _ in scored)
-        kept = [s for s in scored if s[0] >= self.settings.min_relative_score * best]
+        floor = self.settings.min_relative_score * best if confident_only else 0.0
+        kept = [s for s in scored if s[0] >= floor]
         experts = [
             self._expert(person, score, cand, now)
             for score, person, cand in kept[: self.settings.max_people]

@@ -126,6 +126,7 @@ def _search_all(
             now=AS_OF,
             question=item.question,
             hidden=hidden,
+            confident_only=True,
         )
         docs = list(dict.fromkeys(p.document_id for p in result.passages))
         evidence = docs + [d.document_id for e in named for d in e.documents]

@@ -39,4 +39,5 @@ def experts(
     # may not open when they did not narrow the search (core/experts.py)
     narrowed = filters != QueryFilters()
     hidden = None if narrowed else retriever.hidden_evidence(q, caller, EVIDENCE_DEPTH)
-    return ExpertsResponse(query=q, people=finder.rank(result.passages, question=q, hidden=hidden))
+    people = finder.rank(result.passages, question=q, hidden=hidden, confident_only=True)
+    return ExpertsResponse(query=q, people=people)

@@ -261,9 +261,11 @@ def test_dates_without_zone_are_utc(finder: ExpertFinder) -> None:
 def test_people_far_below_the_best_are_not_named(people: PeopleStore) -> None:
     passages = [passage("A", ["erin"]), passage("B", ["bob"], age_days=6 * 365)]
     # erin ~0.99; bob: relevance 2/3 x recency 0.3 + 0.7 / 64 ~ 0.21 of erin's
-    assert ids(ExpertFinder(people, ExpertsSettings()).rank(passages, now=NOW)) == ["erin"]
+    finder = ExpertFinder(people, ExpertsSettings())
+    assert ids(finder.rank(passages, now=NOW, confident_only=True)) == ["erin"]
     everyone = ExpertFinder(people, ExpertsSettings(min_relative_score=0.0))
-    assert ids(everyone.rank(passages, now=NOW)) == ["erin", "bob"]
+    assert ids(everyone.rank(passages, now=NOW, confident_only=True)) == ["erin", "bob"]
+    assert ids(finder.rank(passages, now=NOW)) == ["erin", "bob"]  # a routing chain: all
 
 
 def test_owners_lead_for_ownership_questions_and_authors_for_authorship(
