@@ -26,6 +26,12 @@ def no_control_characters(value: str) -> str:
     return value
 
 
+def looks_like_jwt(token: str) -> bool:
+    """Whether a bearer credential is a JWT (three base64url parts) rather than an API key."""
+    parts = token.split(".")
+    return len(parts) == 3 and all(parts) and token.startswith("eyJ")
+
+
 # Request text: a string without control characters.
 Text = Annotated[str, AfterValidator(no_control_characters)]
 

@@ -39,11 +39,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from core.api import looks_like_jwt
 from core.config import AuthSettings, Settings
 from core.db.keys import ApiKeyEntry, KeyStore
 from core.db.people import PeopleStore
 from core.errors import AuthenticationError, PermissionDeniedError
-from core.oidc import TokenVerifier, looks_like_jwt
+from core.oidc import TokenVerifier
 from core.schema import Principal, Role
 
 log = logging.getLogger(__name__)

@@ -37,12 +37,6 @@ class TokenIdentity:
     groups: list[str]
 
 
-def looks_like_jwt(token: str) -> bool:
-    """Whether a bearer credential is a JWT (three base64url parts) rather than an API key."""
-    parts = token.split(".")
-    return len(parts) == 3 and all(parts) and token.startswith("eyJ")
-
-
 class TokenVerifier:
     """Verifies the provider's tokens; one per service process (it caches the JWKS)."""
 

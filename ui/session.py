@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
-from core.api import AskResponse, DocumentResponse, Health
+from core.api import AskResponse, DocumentResponse, Health, looks_like_jwt
 from core.client import (
     ClientError,
     Forbidden,
@@ -28,7 +28,6 @@ from core.client import (
     Unauthorized,
     WatercoolerClient,
 )
-from core.oidc import looks_like_jwt
 from core.schema import Person
 from ui.config import UISettings, get_ui_settings
 

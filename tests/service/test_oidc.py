@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from core.api import looks_like_jwt
 from core.config import AuthSettings
 from core.embedding import Embedder
 from core.errors import AuthenticationError, ConfigError
-from core.oidc import TokenVerifier, looks_like_jwt
+from core.oidc import TokenVerifier
 from service.main import create_app
 from tests.service.conftest import RESTRICTED_TITLE, components, ingest, make_settings
 from tests.service.oidc_provider import AUDIENCE, Provider, new_key, serve
