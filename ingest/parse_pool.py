@@ -18,6 +18,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Generic, TypeVar
 
+from core.errors import SourceError
 from ingest.sandbox import Limits, Sandbox
 
 log = logging.getLogger(__name__)
@@ -80,6 +81,27 @@ class ParsePool:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def parse_each(task: Callable[[Any], T], items: list[Any]) -> list[tuple[bool, T | str, float]]:
+    """`task` on each item, in a worker: (True, result, seconds) or (False, why it failed, s).
+
+    Many small files go to a worker in one round trip this way; a limit the group breaks as a
+    whole (time, memory, a crash) is for the caller to attribute, file by file.
+    """
+    out: list[tuple[bool, T | str, float]] = []
+    for item in items:
+        started = time.perf_counter()
+        try:
+            value = task(item)
+            out.append((True, value, time.perf_counter() - started))
+        except SourceError as exc:
+            out.append((False, exc.reason, 0.0))
+        except MemoryError:
+            raise
+        except Exception as exc:  # as the sandbox words a parser's failure
+            out.append((False, f"cannot parse: {exc or type(exc).__name__}", 0.0))
+    return out
 
 
 class InOrder(Generic[T]):

@@ -2,9 +2,11 @@
 queued for the write stage in file order.
 
 A file is started (checked, hashed, compared with the manifest, looked up in the parse cache or
-sent to a parse worker) as soon as a slot of the in-order window is free, and finished (its
-documents prepared, chunked and queued) in the order the files were listed, so a job with N
-workers queues exactly what a job with one queues.
+sent to a parse worker; small files go in groups, one worker round trip per group) as soon as
+a slot of the in-order window is free, and finished (its documents prepared, chunked and
+queued) in the order the files were listed, so a job with N workers queues exactly what a job
+with one queues. A group that breaks a limit as a whole is parsed again file by file, so each
+file's own failure is reported.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import threading
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from core.db import ManifestStore
 from core.db.manifest import DocumentEntry, FileEntry
@@ -28,7 +31,7 @@ from ingest.connectors.listing import check_entry, escaped
 from ingest.items import FileDone, Item, Parsed, ProgressHook, SourceDone
 from ingest.owners import OwnersFile
 from ingest.parse_cache import ParseCache
-from ingest.parse_pool import InOrder, ParsePool
+from ingest.parse_pool import InOrder, ParsePool, parse_each
 from ingest.people import PeopleResolver
 from ingest.prepare import document_hash, file_hash_of, prepare_document
 from ingest.report import Failure, IngestReport
@@ -36,6 +39,8 @@ from ingest.report import Failure, IngestReport
 log = logging.getLogger(__name__)
 
 NOT_UTF8 = "file name is not valid UTF-8: kept, its other bytes written as \\xNN"
+SMALL_FILE_BYTES = 64 << 10  # files this small are parsed in groups (the round trip dominates)
+GROUP_FILES = 16
 
 
 @dataclass
@@ -56,6 +61,14 @@ class Stopped(Exception):
 
 
 @dataclass
+class _Group:
+    """Small files parsed by one worker in one round trip."""
+
+    paths: list[Path] = field(default_factory=list)
+    future: Future[tuple[list[tuple[bool, Any, float]], float]] | None = None
+
+
+@dataclass
 class _File:
     """A file between its start and its finish."""
 
@@ -67,6 +80,8 @@ class _File:
     error: SourceError | None = None
     parsed: list[Document] | Future[tuple[list[Document], float]] | None = None
     cache_key: str | None = None
+    group: _Group | None = None
+    index: int = 0  # in its group
 
 
 @dataclass
@@ -78,6 +93,7 @@ class _Source:
     files: dict[str, FileEntry]
     documents: dict[str, DocumentEntry]
     done: SourceDone = field(init=False)
+    group: _Group | None = None  # small files waiting to be sent
 
     def __post_init__(self) -> None:
         self.done = SourceDone(self.config.name)
@@ -139,10 +155,11 @@ class ParseStage:
         )
         if self.job.progress:
             self.job.progress("parse", 0, len(paths))
-        window: InOrder[_File] = InOrder(2 * self.pool.workers)
+        window: InOrder[_File] = InOrder(2 * self.pool.workers + GROUP_FILES)
         for path in paths:
             for due in window.put(self._start(source, path)):
                 self._finish(source, due)
+        self._send(source)
         for due in window.drain():
             self._finish(source, due)
         self._put(source.done)
@@ -174,9 +191,22 @@ class ParseStage:
         if self.cache is not None:
             file.cache_key = self.cache.key(config, rel, file.file_hash)
             file.parsed = self.cache.get(file.cache_key)
-        if file.parsed is None:
+        if file.parsed is None and _size(path) <= SMALL_FILE_BYTES:
+            group = source.group = source.group or _Group()
+            file.group, file.index = group, len(group.paths)
+            group.paths.append(path)
+            if len(group.paths) == GROUP_FILES:
+                self._send(source)
+        elif file.parsed is None:
             file.parsed = self.pool.submit(rel, source.connector.parse, path)
         return file
+
+    def _send(self, source: _Source) -> None:
+        """Send the waiting group of small files to a worker."""
+        group, source.group = source.group, None
+        if group is not None:
+            label = f"{group.paths[0].name} and {len(group.paths) - 1} more"
+            group.future = self.pool.submit(label, parse_each, source.connector.parse, group.paths)
 
     def _finish(self, source: _Source, file: _File) -> None:
         """Queue a started file's documents (in file order), or report why it was skipped."""
@@ -188,7 +218,7 @@ class ParseStage:
                 counts.unchanged += len(file.entry.document_ids)
                 source.done.seen.update(file.entry.document_ids)
                 return
-            docs = self._documents(file)
+            docs = self._documents(source, file)
             prepared = self._prepare(source, docs)
             self.job.report.warn_metadata(name, file.rel, docs)  # values left out (ingest-fast)
         except SourceError as exc:
@@ -213,14 +243,31 @@ class ParseStage:
         ids = [d.id for d in docs]
         self._put(FileDone(name, file.rel, file.file_hash, self.job.context, ids))
 
-    def _documents(self, file: _File) -> list[Document]:
-        """A file's parse: from the cache, or from its worker (then cached)."""
+    def _documents(self, source: _Source, file: _File) -> list[Document]:
+        """A file's parse: from the cache, its group or its worker (then cached)."""
+        if file.group is not None:
+            if file.group.future is None:
+                self._send(source)
+            assert file.group.future is not None
+            try:
+                results, _ = file.group.future.result()
+            except SourceError:  # the group broke a limit: parse this file alone to know
+                file.parsed = self.pool.submit(file.rel, source.connector.parse, file.path)
+            else:
+                ok, value, seconds = results[file.index]
+                if not ok:
+                    raise SourceError(file.rel, value)
+                self._keep(file, value, seconds)
+                return list(value)
         if isinstance(file.parsed, Future):
             docs, seconds = file.parsed.result()
-            if self.cache is not None and file.cache_key:
-                self.cache.put(file.cache_key, docs, seconds)
+            self._keep(file, docs, seconds)
             return docs
         return file.parsed or []
+
+    def _keep(self, file: _File, docs: list[Document], seconds: float) -> None:
+        if self.cache is not None and file.cache_key:
+            self.cache.put(file.cache_key, docs, seconds)
 
     def _prepare(self, source: _Source, docs: list[Document]) -> list[Parsed | str]:
         """A file's documents chunked, or their id when unchanged.
@@ -251,3 +298,10 @@ class ParseStage:
             old = previous.chunk_ids if previous else []
             prepared.append(Parsed(config.name, doc, chunks, doc_hash, old, previous is None))
         return prepared
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return SMALL_FILE_BYTES + 1  # parsed alone, which reports why it cannot be read
