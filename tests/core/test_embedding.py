@@ -127,5 +127,8 @@ def test_the_serialized_wrapper_gives_the_same_vectors_from_many_threads(
     with ThreadPoolExecutor(4) as pool:
         vectors = list(pool.map(shared.embed_query, texts))
         lengths = list(pool.map(lambda t: shared.token_lengths([t])[0], texts))
-    assert np.allclose(np.stack(vectors), embedder.embed_documents(texts), atol=1e-5)
+    # One text at a time vs. one batch: equal in float32; bfloat16 kernels may round a batch
+    # differently (seen: 1.1e-3 on an AVX512-BF16 CPU), far below what moves a ranking.
+    atol = 1e-5 if embedder.dtype == "float32" else 5e-3
+    assert np.allclose(np.stack(vectors), embedder.embed_documents(texts), atol=atol)
     assert lengths == embedder.token_lengths(texts)
