@@ -159,6 +159,11 @@ class IngestSettings(BaseModel):
     parse_cache_mb: int = Field(
         512, ge=0, description="parsed files kept under <data dir>/parse-cache (0: no cache)"
     )
+    unit_vectors: bool = Field(
+        True,
+        description="embed each passage's sentences at ingestion (about twice the encoder "
+        "work; answers then embed none); off: answers embed them per question",
+    )
 
 
 class AnswerSettings(BaseModel):

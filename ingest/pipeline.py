@@ -86,6 +86,7 @@ class IngestPipeline:
             sparse=sparse,
             manifest=self.manifest,
             batch_size=batch_size,
+            unit_vectors=ingest.unit_vectors,
         )
 
     def reset(self) -> None:

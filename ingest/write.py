@@ -39,8 +39,10 @@ class WriteStage:
         sparse: Bm25Encoder,
         manifest: ManifestStore,
         batch_size: int,
+        unit_vectors: bool = True,
     ) -> None:
         self.index = index
+        self.unit_vectors = unit_vectors  # answer units embedded now, not at every answer
         self.embedder = embedder
         self.sparse = sparse
         self.manifest = manifest
@@ -80,9 +82,11 @@ class WriteStage:
         log.info("embedding batch", extra={"chunks": len(chunks)})
         started = time.perf_counter()
         dense = self.embedder.embed_documents(texts)
+        payloads = [chunk_payload(p.doc, c) for p, c in chunks]
+        if self.unit_vectors:
+            payloads = with_unit_vectors(payloads, self.embedder)
         report.embed_seconds += time.perf_counter() - started
         sparse = self.sparse.encode_documents(texts)
-        payloads = with_unit_vectors([chunk_payload(p.doc, c) for p, c in chunks], self.embedder)
         points = [
             IndexPoint(c.id, dense[i].tolist(), sparse[i], payloads[i])
             for i, (_, c) in enumerate(chunks)

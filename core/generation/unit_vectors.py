@@ -82,13 +82,19 @@ def decode(blob: str | None, dimension: int) -> dict[bytes, np.ndarray]:
 def attach(payloads: list[dict[str, Any]], embedder: Embedder) -> list[dict[str, Any]]:
     """The payloads, each with its units' vectors.
 
-    One embedding call per chunk: a unit's vector then never depends on which other chunks
-    shared its batch, so re-running a job writes the same payloads.
+    One embedding call for the whole write batch: short units embedded a few at a time left
+    the encoder mostly idle between calls. Write batches are cut by chunk count in file order,
+    so a re-run or a parallel run embeds the same batches.
     """
-    units = 0
-    for payload in payloads:
-        texts = unit_texts(str(payload.get("text") or ""), payload.get("kind") == "video")
-        payload[PAYLOAD_KEY] = encode(texts, embedder.embed_documents(texts)) if texts else ""
-        units += len(texts)
-    log.debug("unit vectors attached", extra={"chunks": len(payloads), "units": units})
+    per_payload = [
+        unit_texts(str(payload.get("text") or ""), payload.get("kind") == "video")
+        for payload in payloads
+    ]
+    every = [t for texts in per_payload for t in texts]
+    vectors = embedder.embed_documents(every) if every else np.zeros((0, embedder.dimension))
+    at = 0
+    for payload, texts in zip(payloads, per_payload, strict=True):
+        payload[PAYLOAD_KEY] = encode(texts, vectors[at : at + len(texts)]) if texts else ""
+        at += len(texts)
+    log.debug("unit vectors attached", extra={"chunks": len(payloads), "units": len(every)})
     return payloads

@@ -128,7 +128,7 @@ def test_ask_then_follow_a_citation_to_its_author_in_a_real_browser(
             box.wait_for(timeout=30_000)
             box.fill(MEAL_QUESTION)
             box.press("Enter")
-            page.wait_for_selector("a.wc-cite", timeout=60_000)
+            page.wait_for_selector("a.wc-cite", timeout=150_000)  # a loaded CI machine
             page.wait_for_selector(".wc-person-name", timeout=30_000)
             answer = page.locator(".wc-answer").inner_text()
             assert "EUR 55" in answer
@@ -227,7 +227,7 @@ def test_a_trainer_verifies_on_the_review_page_and_the_ask_page_shows_the_badge(
             box.wait_for(timeout=30_000)
             box.fill(SECURITY_QUESTION)
             box.press("Enter")
-            page.wait_for_selector("a.wc-cite", timeout=60_000)
+            page.wait_for_selector("a.wc-cite", timeout=150_000)  # a loaded CI machine
             badge = page.locator(".wc-verified", has_text=fresh)
             badge.first.wait_for(timeout=30_000)
             assert badge.first.inner_text().startswith("Verified by")
