@@ -167,6 +167,18 @@ class IngestWorker(SimpleWorker):
         """The job counts as abandoned when silent this long."""
         return self.heartbeat_s
 
+    def subscribe(self) -> None:
+        """Listen for RQ's commands on a thread that polls every second.
+
+        RQ's own thread sleeps up to 60 s inside each poll, and closing the subscription on
+        shutdown waits for it: an idle worker then took up to a minute to stop on SIGTERM.
+        """
+        self.pubsub = self.connection.pubsub()
+        self.pubsub.subscribe(**{self.pubsub_channel_name: self.handle_payload})
+        self.pubsub_thread = self.pubsub.run_in_thread(
+            sleep_time=1, daemon=True, exception_handler=self._pubsub_exception_handler
+        )
+
     def execute_job(self, job: Job, queue: Queue) -> None:
         """Run the job here, renewing its heartbeat on a thread while it runs."""
         with self._beating(job):
