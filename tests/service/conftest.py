@@ -9,10 +9,13 @@ embedder, index, database and generators (the LLM one pointed at a local stub se
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 import time
+import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +24,8 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.pool import NullPool
 
 from core.config import Settings, get_settings
 from core.db import Database
@@ -203,3 +208,32 @@ def wait_for_job(get: Any, job_id: str, headers: dict[str, str], timeout_s: floa
         if time.monotonic() > deadline:
             raise AssertionError(f"ingest job {job_id} still running after {timeout_s} s")
         time.sleep(0.1)
+
+
+POSTGRES_URL = os.environ.get(
+    "WATERCOOLER_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+
+
+@contextmanager
+def scratch_postgres_database(prefix: str) -> Iterator[tuple[str, str]]:
+    """A database of its own on the test PostgreSQL server (name, URL), dropped afterwards."""
+    admin = create_engine(
+        POSTGRES_URL,
+        poolclass=NullPool,
+        isolation_level="AUTOCOMMIT",
+        connect_args={"connect_timeout": 2},
+    )
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f"CREATE DATABASE {name}"))
+    except Exception as exc:  # any failure to reach the server is a skip
+        admin.dispose()
+        pytest.skip(f"PostgreSQL not available: {exc}")
+    try:
+        yield name, make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        admin.dispose()

@@ -12,20 +12,16 @@ import os
 import shutil
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.pool import NullPool
 
 from core.config import Settings
 from core.db import Database, KeyStore, PeopleStore
 from core.embedding import Embedder
 from core.index.edge import EdgeIndex
-from tests.service.conftest import ingest, make_settings
+from tests.service.conftest import ingest, make_settings, scratch_postgres_database
 
 REPO = Path(__file__).resolve().parents[2]
 POSTGRES_URL = os.environ.get(
@@ -114,23 +110,8 @@ def test_round_trip_on_sqlite_and_edge(tmp_path: Path, embedder: Embedder) -> No
 @pytest.fixture
 def postgres_database() -> Iterator[str]:
     """A database of its own on the local PostgreSQL server, dropped afterwards."""
-    admin = create_engine(
-        POSTGRES_URL,
-        poolclass=NullPool,
-        isolation_level="AUTOCOMMIT",
-        connect_args={"connect_timeout": 2},
-    )
-    name = f"deploy_auth_ops_backup_{uuid.uuid4().hex[:8]}"
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f"CREATE DATABASE {name}"))
-    except Exception as exc:  # any failure to reach the server is a skip
-        admin.dispose()
-        pytest.skip(f"PostgreSQL not available: {exc}")
-    yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-    admin.dispose()
+    with scratch_postgres_database("deploy_auth_ops_backup") as (_, url):
+        yield url
 
 
 @pytest.mark.integration

@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
 from core.embedding import Embedder
 from service.main import create_app
-from tests.service.conftest import components, make_settings
-
-POSTGRES_URL = os.environ.get(
-    "WATERCOOLER_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+from tests.service.conftest import (
+    POSTGRES_URL,
+    components,
+    make_settings,
+    scratch_postgres_database,
 )
 
 
@@ -44,18 +42,8 @@ def test_an_index_built_with_another_model_is_not_ready(tmp_path: Path, embedder
 @pytest.fixture
 def doomed_database() -> Iterator[tuple[str, str]]:
     """A PostgreSQL database of its own (the test drops it while the service runs)."""
-    admin = create_engine(POSTGRES_URL, poolclass=NullPool, isolation_level="AUTOCOMMIT")
-    name = f"deploy_auth_ops_ready_{uuid.uuid4().hex[:8]}"
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f"CREATE DATABASE {name}"))
-    except Exception as exc:  # any failure to reach the server is a skip
-        admin.dispose()
-        pytest.skip(f"PostgreSQL not available: {exc}")
-    yield name, make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-    admin.dispose()
+    with scratch_postgres_database("deploy_auth_ops_ready") as (name, url):
+        yield name, url
 
 
 @pytest.mark.integration

@@ -20,9 +20,8 @@ from pathlib import Path
 import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.pool import NullPool
+
+from tests.service.conftest import scratch_postgres_database
 
 REPO = Path(__file__).resolve().parents[2]
 POSTGRES_URL = os.environ.get(
@@ -42,18 +41,8 @@ def free_port() -> int:
 @pytest.fixture
 def database() -> Iterator[str]:
     """A PostgreSQL database of its own, dropped afterwards."""
-    admin = create_engine(POSTGRES_URL, poolclass=NullPool, isolation_level="AUTOCOMMIT")
-    name = f"deploy_auth_ops_workers_{uuid.uuid4().hex[:8]}"
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f"CREATE DATABASE {name}"))
-    except Exception as exc:  # any failure to reach the server is a skip
-        admin.dispose()
-        pytest.skip(f"PostgreSQL not available: {exc}")
-    yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-    admin.dispose()
+    with scratch_postgres_database("deploy_auth_ops_workers") as (_, url):
+        yield url
 
 
 def served_live(url: str) -> int:
