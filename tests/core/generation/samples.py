@@ -2,7 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
 from core.schema import Passage, SourceKind
+
+
+class CountingEmbedder:
+    """Wraps the real embedder and counts the passage texts it embeds."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.documents = 0
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return np.asarray(self.inner.embed_query(text))
+
+    def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
+        self.documents += len(texts)
+        return np.asarray(self.inner.embed_documents(texts))
 
 
 def passage(key: str, title: str, heading: list[str], text: str) -> Passage:

@@ -14,7 +14,7 @@ from core.generation.citations import used_markers, validate_citations
 from core.generation.extractive import ExtractiveGenerator
 from core.generation.sentences import split_sentences
 from core.schema import Passage
-from tests.core.generation.samples import passage
+from tests.core.generation.samples import CountingEmbedder, passage
 
 MARKER = re.compile(r"\[(\d+)\]")
 
@@ -261,7 +261,7 @@ def test_sentences_that_do_not_address_the_question_are_left_out(
 
 
 def test_unit_vectors_are_computed_once(embedder: Any, passages: dict[str, Passage]) -> None:
-    counted = _CountingEmbedder(embedder)
+    counted = CountingEmbedder(embedder)
     generator = ExtractiveGenerator(counted)  # type: ignore[arg-type]
     order = ranked(passages, "hotels", "meals", "mileage")
     first = generator.generate("What is the meal limit when travelling?", order)
@@ -272,23 +272,8 @@ def test_unit_vectors_are_computed_once(embedder: Any, passages: dict[str, Passa
     assert first.text and again.text
 
 
-class _CountingEmbedder:
-    """Wraps the real embedder and counts the passage texts it embeds."""
-
-    def __init__(self, inner: Any) -> None:
-        self.inner = inner
-        self.documents = 0
-
-    def embed_query(self, text: str) -> np.ndarray:
-        return np.asarray(self.inner.embed_query(text))
-
-    def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
-        self.documents += len(texts)
-        return np.asarray(self.inner.embed_documents(texts))
-
-
 def test_the_vector_cache_can_be_turned_off(embedder: Any, passages: dict[str, Passage]) -> None:
-    counted = _CountingEmbedder(embedder)
+    counted = CountingEmbedder(embedder)
     generator = ExtractiveGenerator(counted, vector_cache=0)  # type: ignore[arg-type]
     order = ranked(passages, "hotels", "meals")
     generator.generate("What is the meal limit when travelling?", order)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -10,22 +9,7 @@ import numpy as np
 from core.generation.extractive import ExtractiveGenerator
 from core.generation.unit_vectors import PAYLOAD_KEY, attach, decode, encode, unit_key, unit_texts
 from core.schema import Passage
-from tests.core.generation.samples import passage
-
-
-class _CountingEmbedder:
-    """The real embedder, counting the passage texts it embeds."""
-
-    def __init__(self, inner: Any) -> None:
-        self.inner = inner
-        self.documents = 0
-
-    def embed_query(self, text: str) -> np.ndarray:
-        return np.asarray(self.inner.embed_query(text))
-
-    def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
-        self.documents += len(texts)
-        return np.asarray(self.inner.embed_documents(texts))
+from tests.core.generation.samples import CountingEmbedder, passage
 
 
 def _stored(p: Passage, embedder: Any) -> Passage:
@@ -69,7 +53,7 @@ def test_answers_from_stored_vectors_embed_no_unit_and_match(
     order = [passages[k] for k in ("hotels", "meals", "mileage")]
     question = "What is the meal limit when travelling?"
     expected = ExtractiveGenerator(embedder, vector_cache=0).generate(question, order).text
-    counted = _CountingEmbedder(embedder)
+    counted = CountingEmbedder(embedder)
     generator = ExtractiveGenerator(counted, vector_cache=0)  # type: ignore[arg-type]
     stored = [_stored(p, embedder) for p in order]
     assert generator.generate(question, stored).text == expected
@@ -82,7 +66,7 @@ def test_a_unit_without_a_stored_vector_is_embedded_at_answer_time(embedder: Any
     edited = ingested.model_copy(
         update={"text": ingested.text + " Alcohol is never reimbursed by the company."}
     )
-    counted = _CountingEmbedder(embedder)
+    counted = CountingEmbedder(embedder)
     result = ExtractiveGenerator(counted, vector_cache=0).generate(  # type: ignore[arg-type]
         "What is the daily meal cap?", [edited]
     )
