@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 import pandas as pd
 import streamlit as st
+from pydantic import BaseModel
 
 from core.api import IngestJob, IngestSummary
 from core.client import ClientError, Conflict
@@ -71,6 +73,12 @@ def sources_table(jobs: list[IngestJob], indexed: dict[str, int]) -> list[str]:
     return names
 
 
+def _warned_table(message: str, icon: str, rows: Sequence[BaseModel]) -> None:
+    """A warning above the table of what it is about."""
+    st.warning(message, icon=icon)
+    st.dataframe(pd.DataFrame([r.model_dump() for r in rows]), hide_index=True, width="stretch")
+
+
 def report_view(job: IngestJob) -> None:
     """A job's outcome: totals, per source, the files that failed and why."""
     said, colour = outcome(job)
@@ -100,29 +108,21 @@ def report_view(job: IngestJob) -> None:
         st.dataframe(pd.DataFrame(per_source), hide_index=True, width="stretch")
     if report.failures:
         skipped = len(report.failures)
-        st.warning(
+        _warned_table(
             f"{skipped} {'file was' if skipped == 1 else 'files were'} skipped (the documents an "
             "earlier run took from them are kept):",
-            icon=":material/warning:",
-        )
-        st.dataframe(
-            pd.DataFrame([f.model_dump() for f in report.failures]),
-            hide_index=True,
-            width="stretch",
+            ":material/warning:",
+            report.failures,
         )
     else:
         st.caption("No file failed.")
     if report.warnings:
         count = len(report.warnings)
-        st.warning(
+        _warned_table(
             f"{count} metadata {'value was' if count == 1 else 'values were'} unreadable: the "
             "documents were ingested without them.",
-            icon=":material/rule:",
-        )
-        st.dataframe(
-            pd.DataFrame([w.model_dump() for w in report.warnings]),
-            hide_index=True,
-            width="stretch",
+            ":material/rule:",
+            report.warnings,
         )
     if report.unknown_people:
         st.info(UNKNOWN_AUTHORS + ", ".join(report.unknown_people), icon=":material/person_off:")
