@@ -1,12 +1,15 @@
 """Retrieval results for fitting the answerability model, collected once and stored as JSONL.
 
-    python -m eval.answerability_data OUT.jsonl [--golden FILE ...] [--cases] [--limit N]
+    python -m eval.answerability_data OUT.jsonl [--golden FILE ...] [--cases] [--faq NAME ...]
+                                      [--limit N]
 
-One line per question: {"set", "id", "question", "answerable", "half", "tags", "result"} where
-`result` is the `RetrievalResult` the assistant's gate sees — the product's `Retriever` over the
-sample content (asked as the item's user) for golden files, `eval.behaviour.ContextRetriever`
-over each case's fixed contexts for fitz-gov's behaviour cases. `half` comes from
-`eval.datasets.splits` (holdout files are test only).
+One line per question: {"set", "id", "question", "answerable", "half", "tags", "relevant",
+"result"} where `result` is the `RetrievalResult` the assistant's gate sees — the product's
+`Retriever` over the sample content (asked as the item's user) for golden files, over the
+set's answer corpus (asked by an anonymous reader) for FAQ sets (python-faq, debian-faq;
+`eval.datasets.faq`), `eval.behaviour.ContextRetriever` over each case's fixed contexts for
+fitz-gov's behaviour cases. `half` comes from `eval.datasets.splits` (holdout files are test
+only).
 """
 
 from __future__ import annotations
@@ -23,10 +26,12 @@ from core.db import PeopleStore
 from core.embedding import run_embedder
 from core.rerank import make_reranker
 from core.retrieval import Retriever
+from core.schema import Principal
 from core.sources import bundled_sources_file
 from core.sparse import Bm25Encoder
 from eval.behaviour import ContextRetriever
-from eval.corpora import open_sample_corpus
+from eval.corpora import open_beir_corpus, open_sample_corpus
+from eval.datasets.faq_sets import FAQ_SETS, load_faq_set
 from eval.datasets.fitz_gov import CASE_TYPES, TRUSTWORTHY_TYPES, load_fitz_gov_cases
 from eval.datasets.golden import load_golden
 from eval.datasets.splits import half
@@ -69,6 +74,32 @@ def golden_records(settings: Settings, embedder: Any, files: list[Path]) -> Iter
         corpus.close()
 
 
+def faq_records(settings: Settings, embedder: Any, name: str, limit: int | None) -> Iterator[dict]:
+    """Every FAQ item's retrieval result over the set's answer corpus."""
+    faq = load_faq_set(name)
+    cache = settings.data_dir / "eval-cache"
+    corpus = open_beir_corpus(settings, embedder, cache, name, faq.corpus)
+    try:
+        retriever = Retriever(
+            corpus.index, embedder, Bm25Encoder(), make_reranker(settings), settings.retrieval,
+            PeopleStore(corpus.db),
+        )  # fmt: skip
+        for item in subset(faq.items, limit):
+            result = retriever.search(item.question, Principal())
+            yield {
+                "set": name,
+                "id": item.id,
+                "question": item.question,
+                "answerable": item.answerable,
+                "half": item.half,
+                "tags": list(item.tags),
+                "relevant": list(item.relevant),
+                "result": result.model_dump(mode="json"),
+            }
+    finally:
+        corpus.close()
+
+
 def case_records(settings: Settings, embedder: Any, limit: int | None) -> Iterator[dict]:
     """Every fitz-gov behaviour case's contexts as the assistant's retrieval result."""
     cases = subset(load_fitz_gov_cases((*CASE_TYPES, *TRUSTWORTHY_TYPES)), limit)
@@ -95,7 +126,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("out", type=Path)
     parser.add_argument("--golden", type=Path, action="append", default=[])
     parser.add_argument("--cases", action="store_true", help="fitz-gov behaviour cases too")
-    parser.add_argument("--limit", type=int, default=None, help="cases, spread evenly")
+    parser.add_argument(
+        "--faq", action="append", default=[], choices=list(FAQ_SETS), help="an FAQ set's items"
+    )
+    parser.add_argument("--limit", type=int, default=None, help="cases/FAQ items, spread evenly")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     settings = get_settings()
@@ -106,6 +140,9 @@ def main(argv: list[str] | None = None) -> int:
                 out.write(json.dumps(record) + "\n")
         if args.cases:
             for record in case_records(settings, embedder, args.limit):
+                out.write(json.dumps(record) + "\n")
+        for name in args.faq:
+            for record in faq_records(settings, embedder, name, args.limit):
                 out.write(json.dumps(record) + "\n")
     return 0
 
