@@ -70,7 +70,10 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run retrievers and generators on a dataset")
     run.add_argument(
-        "--dataset", required=True, help="golden, golden-smoke, fitz-gov, fitz-gov-cases or a path"
+        "--dataset",
+        required=True,
+        help="golden, golden-smoke, golden-dev, golden-test, fitz-gov, fitz-gov-cases, "
+        "python-faq, debian-faq (or their -tune/-test halves) or a BEIR folder path",
     )
     run.add_argument("--retrievers", type=_csv, default=",".join(RETRIEVERS))
     run.add_argument("--generators", type=_csv, default="extractive")

@@ -143,7 +143,7 @@ def _answer_items(
         half = len(pairs)
         for k, (n, _, _) in enumerate(pairs):
             similarity[n] = round(float(np.dot(vectors[k], vectors[half + k])), 4)
-    return [
+    scores = [
         answer_scores(
             r,
             bool(i.answerable),
@@ -154,6 +154,10 @@ def _answer_items(
         )
         for n, (r, i) in enumerate(zip(records, items, strict=True))
     ]
+    for item, score in zip(items, scores, strict=True):
+        if not item.score_containment:  # a "Yes." reference is in any answer that says yes
+            score["containment"] = score["containment_gold_retrieved"] = None
+    return scores
 
 
 def comparisons(ret: dict[str, list[dict[str, float | None]]]) -> list[dict[str, Any]]:

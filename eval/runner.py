@@ -4,8 +4,9 @@
     report.json, report.md and PNG charts (the folder: `core.evalruns`; the report:
     `core.evalreport`)
 
-The dataset's kind picks its `Suite` (`eval.kinds`); what the retrievers and generators do
-is in `eval.observe` and `eval.behaviour`.
+The dataset's kind picks its `Suite` (`eval.kinds`), except for the FAQ sets, which have
+their own (`eval.faq_suite`); what the retrievers and generators do is in `eval.observe` and
+`eval.behaviour`.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from core.embedding import Embedder, run_embedder
 from core.errors import error_code
 from core.evalreport import EvalReport
 from core.evalruns import REPORT, new_run_dir, write_status
+from eval.faq_suite import FAQ_SUITE, is_faq
 from eval.kinds import SUITES, Suite
 from eval.request import RunRequest
 from eval.suites import dataset_spec
@@ -40,7 +42,7 @@ def run_eval(
     run_dir = run_dir or new_run_dir(runs_dir, request.dataset)
     try:
         spec = dataset_spec(request.dataset)
-        suite = SUITES[spec.kind]
+        suite = FAQ_SUITE if is_faq(spec) else SUITES[spec.kind]
         shared = embedder or run_embedder(settings.embedding)
         report = suite.evaluate(request, spec, settings, shared, run_dir.name)
         write_report(run_dir, report, suite)

@@ -7,6 +7,9 @@
     fitz-gov      the fitz-gov package's corpus and query mappings (BEIR-style)
     fitz-gov-cases  fitz-gov's answer-behaviour cases, each on its own fixed contexts
                   (abstention, dispute, grounding, trustworthy; see `eval.behaviour`)
+    python-faq    the Python 3.11 FAQ, debian-faq the Debian FAQ (pinned Debian packages):
+    debian-faq    answerable and withheld (unanswerable) questions over a corpus of their
+                  answers (`eval.datasets.faq`); "<set>-tune" / "<set>-test" are its halves
     <path>        any BEIR folder (corpus.jsonl, queries.jsonl, qrels/test.tsv)
 
 A golden item's document ids and people may be the ingested ids or another name the corpus
@@ -31,6 +34,8 @@ from core.schema import Principal
 from core.sources import bundled_sources_file
 from eval.corpora import CorpusDocument
 from eval.datasets.beir import RetrievalDataset, load_beir
+from eval.datasets.faq import FaqSet
+from eval.datasets.faq_sets import FAQ_DATASETS, is_cached, load_faq_set, parse_faq_dataset
 from eval.datasets.fitz_gov import ALL_TYPES, load_fitz_gov_cases, load_fitz_gov_retrieval
 from eval.datasets.golden import GoldenItem
 
@@ -58,6 +63,7 @@ class EvalItem:
     reference: str = ""
     expected_people: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
+    score_containment: bool = True  # False: the reference is too short to look for in answers
 
 
 @dataclass(frozen=True)
@@ -82,10 +88,12 @@ def dataset_spec(name: str) -> DatasetSpec:
         return DatasetSpec(name, "beir")
     if name == BEHAVIOUR:
         return DatasetSpec(name, "behaviour")
+    if parse_faq_dataset(name) is not None:
+        return DatasetSpec(name, "beir")  # a BEIR-style corpus; `eval.faq_suite` answers too
     path = Path(name).expanduser()
     if (path / "corpus.jsonl").is_file():
         return DatasetSpec(path.resolve().name, "beir", path)
-    known = ", ".join([*GOLDEN_FILES, "fitz-gov", BEHAVIOUR])
+    known = ", ".join([*GOLDEN_FILES, "fitz-gov", BEHAVIOUR, *FAQ_DATASETS])
     raise ValueError(f"unknown dataset {name!r}: use {known} or a BEIR folder path")
 
 
@@ -100,6 +108,11 @@ def list_datasets(beir_dirs: Iterable[Path] = ()) -> list[dict[str, Any]]:
     with contextlib.suppress(DatasetError):  # no fitz-gov package: list what can run
         out.append({"name": "fitz-gov", "kind": "beir", "items": _fitz_gov_items()})
         out.append({"name": BEHAVIOUR, "kind": "behaviour", "items": _fitz_gov_cases()})
+    for name in FAQ_DATASETS:  # listed once downloaded: a listing never downloads
+        parsed = parse_faq_dataset(name)
+        if parsed is not None and is_cached(parsed[0]):
+            items = len(load_faq_set(parsed[0]).in_half(parsed[1]))
+            out.append({"name": name, "kind": "beir", "items": items})
     for root in beir_dirs:
         for folder in sorted(p for p in root.iterdir() if (p / "corpus.jsonl").is_file()):
             qrels = folder / "qrels" / "test.tsv"
@@ -134,6 +147,24 @@ def load_beir_set(name: str, path: Path | None = None) -> RetrievalDataset:
 def beir_items(dataset: RetrievalDataset) -> list[EvalItem]:
     """Retrieval-only items: every judged query, asked by an anonymous reader."""
     return [EvalItem(q, text, dict(dataset.qrels[q])) for q, text in dataset.queries.items()]
+
+
+def faq_items(faq: FaqSet, dataset: str) -> list[EvalItem]:
+    """The items of an FAQ dataset (a set or one of its halves), asked by an anonymous reader."""
+    parsed = parse_faq_dataset(dataset)
+    which = parsed[1] if parsed is not None else None
+    return [
+        EvalItem(
+            id=item.id,
+            question=item.question,
+            qrels=dict.fromkeys(item.relevant, 1),
+            answerable=item.answerable,
+            reference=item.reference,
+            tags=item.tags,
+            score_containment=item.score_containment,
+        )
+        for item in faq.in_half(which)
+    ]
 
 
 def file_version(path: Path) -> dict[str, str]:
