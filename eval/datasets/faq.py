@@ -3,7 +3,8 @@
 Construction (the same for every FAQ set, as in BEIR's FAQ sets):
 
 - An entry is a question heading ending in "?" and its answer body (the section's own text,
-  without sub-sections that are questions themselves). Entries with an empty body are left out.
+  without sub-sections that are questions themselves). Entries whose body has fewer than
+  MIN_ANSWER_WORDS words are left out: "See the next question." points elsewhere.
 - Each answer body is one corpus document, titled with its FAQ page's title — never the
   question, so a question must be matched by the answer's content.
 - A fixed, seeded 20 % of entries are withheld: sha256("withheld:<set>:<id>") % 5 == 0. Their
@@ -28,6 +29,7 @@ from eval.datasets.splits import Half, half
 
 WITHHELD_SHARE = 5  # one entry in five is withheld (20 %)
 MIN_REFERENCE_WORDS = 4
+MIN_ANSWER_WORDS = 5
 # A sentence ends at . ! or ? followed by space and a capital, digit, quote or bracket; "e.g. x"
 # and "i.e. x" continue in lower case, so they do not end one.
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(`*])")
@@ -94,6 +96,8 @@ def build_faq_set(name: str, entries: Iterable[FaqEntry], metadata: dict[str, An
         if entry.id in seen:
             raise DatasetError(name, f"duplicate entry id {entry.id!r}")
         seen.add(entry.id)
+        if len(entry.answer.split()) < MIN_ANSWER_WORDS:
+            continue
         withheld = is_withheld(entry.id, name)
         if not withheld:
             corpus[entry.id] = CorpusDoc(entry.id, entry.page, entry.answer, {"page": entry.page})
