@@ -246,12 +246,13 @@ class RetrievalSettings(BaseModel):
         description="share of the candidates' score range a superseded passage loses",
     )
     # The answerability gate (core/answerability.py). Chosen on the tuning halves of the golden
-    # set and fitz-gov's cases, reported on their test halves (docs/eval-defaults.md).
+    # set, fitz-gov's cases and the python-faq / debian-faq sets, reported on their test halves
+    # (docs/eval-defaults.md).
     abstain_threshold: float = Field(
-        0.35, ge=-1, le=1, description="below this top dense cosine the assistant abstains"
+        0.4, ge=-1, le=1, description="below this top dense cosine the assistant abstains"
     )
     answerability_threshold: float = Field(
-        0.54,
+        0.58,
         ge=0,
         le=1,
         description="below this calibrated probability that the passages answer "

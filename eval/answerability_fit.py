@@ -6,7 +6,8 @@ DATA comes from `python -m eval.answerability_data`. Features are `core.answerab
 (the code the assistant runs). A scikit-learn logistic regression is fitted on the `tune` rows
 of every set, each set weighing the same (classes in their natural shares); the probability
 threshold and the cosine floor are chosen on the same rows (the largest abstention accuracy
-whose answer rate is ≥ MIN_ANSWER_RATE on every tuning set). Only then are the `test` rows
+whose answer rate is ≥ MIN_ANSWER_RATE on every tuning set; `--min-answer-rate` changes it).
+Only then are the `test` rows
 scored: answer rate on answerable, abstention accuracy on unanswerable, 95 % bootstrap
 intervals, a reliability table, and the previous gate (cosine less the coverage penalty) on the
 same rows. `--write` stores the model as core/answerability_model.json.
@@ -30,7 +31,10 @@ from core.answerability import FEATURES, MODEL_FILE, Model, features
 from core.retrieval import RetrievalResult
 from eval.metrics.stats import bootstrap_ci
 
-MIN_ANSWER_RATE = 0.85  # v1 answered 0.845–0.863 of fitz-gov cases: never fewer
+# Issue 12's answer-rate targets are 0.9 (golden) and 0.95 (public sets): every tuning set must
+# reach the lower one. At 0.95 on every set the golden abstention fell to 0.28 and the CI smoke
+# set's floor (2 of 6 unanswerable) broke; docs/eval-defaults.md shows both choices.
+MIN_ANSWER_RATE = 0.90
 FLOORS = (0.0, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45)
 THRESHOLDS = tuple(round(t, 3) for t in np.arange(0.05, 0.951, 0.01))
 OLD_GATE = (0.48, 0.48, 0.14)  # abstain floor, score threshold, coverage weight (v1 defaults)
@@ -105,13 +109,15 @@ def rates(rows: list[dict[str, Any]], answered: list[bool]) -> dict[str, Any]:
     return out
 
 
-def choose(by_set: dict[str, list[dict[str, Any]]], model: Model) -> tuple[float, float]:
+def choose(
+    by_set: dict[str, list[dict[str, Any]]], model: Model, min_rate: float = MIN_ANSWER_RATE
+) -> tuple[float, float]:
     """Floor and threshold with the best mean balanced accuracy, answer rate ≥ MIN on every set."""
     best: tuple[float, float, float] = (-1.0, 0.0, 0.5)
     for floor in FLOORS:
         for t in THRESHOLDS:
             scores = [rates(rows, decide(rows, model, floor, t)) for rows in by_set.values()]
-            if all(s.get("answer_rate", {"mean": 1})["mean"] >= MIN_ANSWER_RATE for s in scores):
+            if all(s.get("answer_rate", {"mean": 1})["mean"] >= min_rate for s in scores):
                 abstain = float(np.mean(
                     [s["abstention"]["mean"] + s["answer_rate"]["mean"] for s in scores]
                 ))  # fmt: skip
@@ -152,6 +158,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m eval.answerability_fit")
     parser.add_argument("data", type=Path, nargs="+")
     parser.add_argument("--write", action="store_true", help="store core/answerability_model.json")
+    parser.add_argument(
+        "--min-answer-rate", type=float, default=MIN_ANSWER_RATE,
+        help="answer rate every tuning set must reach when choosing the threshold",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     rows = load(args.data)
     tune = [r for r in rows if r["half"] == "tune"]
@@ -161,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     sets = sorted({r["set"] for r in rows})
     halves = {h: {s: [r for r in rows if r["set"] == s and r["half"] == h] for s in sets}
               for h in ("tune", "test")}  # fmt: skip
-    floor, threshold = choose(halves["tune"], model)
+    floor, threshold = choose(halves["tune"], model, args.min_answer_rate)
     report: dict[str, Any] = {
         "model": model.to_json(),
         "floor": floor,
