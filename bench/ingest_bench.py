@@ -5,6 +5,9 @@ document ids, the same files), until the job writes at least `--min-chunks` chun
   * end-to-end chunks/s of the first run (parse + chunk + embed + BM25 + write + HNSW build),
   * the raw encoder's chunks/s on exactly the same chunk texts, same batch size,
   * their ratio (target ≥ 0.8),
+  * the encoder's chunks/s on everything the job's encoder does (the chunks and their answer
+    units as `ingest.unit_vectors` has them made: pooled from the chunk pass, or embedded
+    again), and the end-to-end ratio to that (the job's own overhead),
   * the time of a second, unchanged run, and first/second (target ≥ 20×).
 
 `--small-files N` instead measures the fixed cost per file: a job over N one-line text files,
@@ -28,7 +31,7 @@ import yaml
 
 from core.config import apply_runtime_env
 from core.embedding import Embedder
-from core.generation.unit_vectors import unit_texts
+from core.generation.unit_vectors import unit_spans, unit_texts
 from ingest.pipeline import IngestPipeline
 
 
@@ -67,18 +70,41 @@ def _encode_seconds(embedder: Embedder, texts: list[str], batch_size: int) -> fl
     return time.perf_counter() - started
 
 
-def _encode_units_seconds(
-    embedder: Embedder, units: list[list[str]], pipeline: IngestPipeline
-) -> float:
-    """Seconds the encoder takes for the chunks' answer units, one call per write batch."""
-    if not pipeline.writer.unit_vectors:
-        return 0.0
-    started = time.perf_counter()
-    for i in range(0, len(units), pipeline.batch_size):
-        batch = [t for chunk in units[i : i + pipeline.batch_size] for t in chunk]
-        if batch:
-            embedder.embed_documents(batch)
-    return time.perf_counter() - started
+def _encode_job_seconds(
+    embedder: Embedder, chunks: list[tuple[str, str, list[str]]], pipeline: IngestPipeline
+) -> tuple[float, int]:
+    """Seconds of everything the job's encoder does for these chunks, one call per write batch
+    as the job makes them, and the number of units it embeds on their own (chunks: embedded
+    text, passage text, its answer units).
+
+    off: the chunk pass. separate: the chunk pass, then every unit alone. pooled: the chunk
+    pass keeping the token vectors and pooling each unit's span, then the units it could not
+    pool (not found, past the truncation) alone.
+    """
+    mode = pipeline.writer.unit_vectors
+    seconds, alone = 0.0, 0
+    for i in range(0, len(chunks), pipeline.batch_size):
+        batch = chunks[i : i + pipeline.batch_size]
+        texts = [text for text, _, _ in batch]
+        left = [u for _, _, units in batch for u in units] if mode == "separate" else []
+        started = time.perf_counter()
+        if mode == "pooled":
+            found = [unit_spans(t, units, len(t) - len(passage)) for t, passage, units in batch]
+            _, pooled = embedder.embed_documents_with_spans(
+                texts, [[s for s in spans if s] for spans in found]
+            )
+            for (_, _, units), spans, got in zip(batch, found, pooled, strict=True):
+                rows = iter(got)
+                for unit, span in zip(units, spans, strict=True):
+                    if span is None or not next(rows).any():
+                        left.append(unit)
+        else:
+            embedder.embed_documents(texts)
+        if left:
+            embedder.embed_documents(left)
+        seconds += time.perf_counter() - started
+        alone += len(left)
+    return seconds, alone
 
 
 class _TimedEmbedder:
@@ -92,6 +118,15 @@ class _TimedEmbedder:
         started = time.perf_counter()
         try:
             return self.inner.embed_documents(texts)
+        finally:
+            self.seconds += time.perf_counter() - started
+
+    def embed_documents_with_spans(
+        self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]]
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        started = time.perf_counter()
+        try:
+            return self.inner.embed_documents_with_spans(texts, spans)
         finally:
             self.seconds += time.perf_counter() - started
 
@@ -212,18 +247,17 @@ def main(argv: list[str] | None = None) -> int:
         ).chunker
         manifest = ManifestStore(db)
         one_copy = []
-        units_one_copy: list[list[str]] = []
         for doc_id in sorted(manifest.all_document_ids()):
             doc = manifest.load_document(doc_id)
             for c in chunker.chunk(doc):
-                one_copy.append(embedding_text(doc, c))
-                units_one_copy.append(unit_texts(c.text, doc.kind.value == "video"))
+                units = unit_texts(c.text, doc.kind.value == "video")
+                one_copy.append((embedding_text(doc, c), c.text, units))
         index.close()
         db.dispose()
         per_copy = max(one.totals.chunks, 1)
         copies = -(-args.min_chunks // per_copy)
-        texts = one_copy * copies
-        units = units_one_copy * copies
+        chunks = one_copy * copies
+        texts = [text for text, _, _ in chunks]
 
         sources = load_sources(scaled_sources(tmp_path, copies))
         db = Database(settings.database_url)
@@ -232,18 +266,20 @@ def main(argv: list[str] | None = None) -> int:
         # The raw encoder runs before and after the job, so that load on a shared machine
         # that changes during the run weighs on both sides of the ratio alike.
         raw_before = _encode_seconds(embedder, texts, pipeline.batch_size)
-        units_before = _encode_units_seconds(embedder, units, pipeline)
+        job_before, alone = _encode_job_seconds(embedder, chunks, pipeline)
         first = pipeline.run()
         raw_after = _encode_seconds(embedder, texts, pipeline.batch_size)
-        units_after = _encode_units_seconds(embedder, units, pipeline)
+        job_after, _ = _encode_job_seconds(embedder, chunks, pipeline)
         second = pipeline.run()
         index.close()
         db.dispose()
 
     raw_rate = 2 * len(texts) / (raw_before + raw_after)
-    # Everything the job embeds: the chunks and, when ingest.unit_vectors is on, their
-    # answer units; the ratio to this is the job's own overhead (parse, write, record).
-    all_rate = 2 * len(texts) / (raw_before + raw_after + units_before + units_after)
+    # Everything the job's encoder does: the chunk pass and the answer units as
+    # ingest.unit_vectors has them made (pooled from that pass, or embedded again); the ratio
+    # to this is the job's own overhead (parse, write, record).
+    all_rate = 2 * len(texts) / (job_before + job_after)
+    unit_count = sum(len(u) for _, _, u in chunks)
     figures = {
         "copies_of_sample_corpus": copies,
         "documents": first.totals.new,
@@ -258,7 +294,9 @@ def main(argv: list[str] | None = None) -> int:
         "raw_encoder_chunks_per_s": round(raw_rate, 1),
         "encoder_busy_share_in_job": round(first.embed_seconds / first.seconds, 3),
         "ratio_end_to_end_to_encoder": round(first.chunks_per_s / raw_rate, 3),
-        "unit_vectors_at_ingestion": pipeline.writer.unit_vectors,
+        "unit_vectors": pipeline.writer.unit_vectors,
+        "answer_units": unit_count,
+        "answer_units_embedded_alone": alone,
         "raw_encoder_chunks_and_units_per_s": round(all_rate, 1),
         "ratio_end_to_end_to_encoder_chunks_and_units": round(first.chunks_per_s / all_rate, 3),
         "second_run_unchanged_s": round(second.seconds, 3),

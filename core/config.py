@@ -14,7 +14,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, SecretStr, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from core.errors import ConfigError
@@ -125,6 +132,10 @@ class DatabaseSettings(BaseModel):
     url: str | None = None
 
 
+UnitVectorMode = Literal["pooled", "separate", "off"]  # how ingestion stores answer units' vectors
+_TRUE, _FALSE = {"true", "1", "yes", "on"}, {"false", "0", "no", "off"}
+
+
 class IngestSettings(BaseModel):
     """Ingestion job defaults."""
 
@@ -159,11 +170,23 @@ class IngestSettings(BaseModel):
     parse_cache_mb: int = Field(
         512, ge=0, description="parsed files kept under <data dir>/parse-cache (0: no cache)"
     )
-    unit_vectors: bool = Field(
-        True,
-        description="embed each passage's sentences at ingestion (about twice the encoder "
-        "work; answers then embed none); off: answers embed them per question",
+    unit_vectors: UnitVectorMode = Field(
+        "pooled",
+        description="answer units' vectors stored at ingestion, so answers embed none: "
+        "'pooled' from the pass that embeds the passage, 'separate' each unit embedded again "
+        "(about twice the encoder work), 'off' (answers embed them per question); "
+        "true/false still mean pooled/off",
     )
+
+    @field_validator("unit_vectors", mode="before")
+    @classmethod
+    def _unit_vectors_from_bool(cls, value: Any) -> Any:
+        """The setting was a switch: true/false (and their env spellings) keep working."""
+        if isinstance(value, bool):
+            return "pooled" if value else "off"
+        if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+            return "pooled" if value.strip().lower() in _TRUE else "off"
+        return value
 
 
 class AnswerSettings(BaseModel):

@@ -25,6 +25,7 @@ import numpy as np
 from core.batching import length_batches, pad_rows
 from core.config import DEFAULT_MODEL, EmbeddingSettings
 from core.errors import EmbeddingError
+from core.span_pooling import Span, TokenRange, pool_ranges, token_ranges
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +33,8 @@ RUN_QUERIES = 50_000  # an eval run asks each query once per retriever: remember
 WINDOW_BATCHES = 8  # batches tokenized and bucketed together (a window of texts)
 GPU_TOKENIZERS = 4  # tokenizer threads feeding a GPU (a CPU encoder gets one)
 
-Batch = tuple[list[int], dict[str, Any]]  # input positions, model features
+Offsets = list[list[tuple[int, int]]]  # each text's token character spans, when asked for
+Batch = tuple[list[int], dict[str, Any], Offsets | None]  # input positions, features, offsets
 
 
 @runtime_checkable
@@ -48,6 +50,14 @@ class Embedder(Protocol):
 
     def embed_query(self, text: str) -> np.ndarray:
         """Vector for one query, shape (dimension,)."""
+        ...
+
+    def embed_documents_with_spans(
+        self, texts: Sequence[str], spans: Sequence[Sequence[Span]]
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Passage vectors as `embed_documents`, and a unit vector for each character span of
+        each text, shape (len(spans[i]), dimension); a zero row where a span got none (past
+        the truncation, no token), which the caller then embeds on its own."""
         ...
 
     def token_lengths(self, texts: Sequence[str]) -> list[int]:
@@ -198,7 +208,7 @@ class SentenceTransformerEmbedder:
             return np.zeros((0, self.dimension), dtype=np.float32)
         out = np.empty((len(texts), self.dimension), dtype=np.float32)
         try:
-            done = [(rows, self._forward(features)) for rows, features in self._batches(texts)]
+            done = [(rows, self._forward(features)) for rows, features, _ in self._batches(texts)]
             for rows, vectors in done:  # one device-to-host copy per batch, after the last
                 out[rows] = vectors.float().cpu().numpy()
         except EmbeddingError:
@@ -207,8 +217,42 @@ class SentenceTransformerEmbedder:
             raise EmbeddingError(f"embedding failed: {exc}") from exc
         return out
 
-    def _forward(self, features: dict[str, Any]) -> Any:
-        """Unit vectors of one batch, left on the device (no synchronisation here)."""
+    def embed_documents_with_spans(
+        self, texts: Sequence[str], spans: Sequence[Sequence[Span]]
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Passage vectors and, from the same forward pass, each span's pooled token vectors
+        (core/span_pooling.py); a zero row for a span past the truncation."""
+        if len(spans) != len(texts):
+            raise ValueError(f"{len(spans)} span lists for {len(texts)} texts")
+        pooled = [np.zeros((len(s), self.dimension), dtype=np.float32) for s in spans]
+        if not texts or not self._direct:  # a model's own preprocess gives no token offsets
+            return self.embed_documents(texts), pooled
+        out = np.empty((len(texts), self.dimension), dtype=np.float32)
+        try:
+            done = []
+            for rows, features, offsets in self._batches(texts, offsets=True):
+                where: list[tuple[int, int]] = []  # (text, span) of each pooled range
+                ranges: list[TokenRange] = []
+                for i, (r, text_offsets) in enumerate(zip(rows, offsets or [], strict=True)):
+                    for j, found in enumerate(token_ranges(text_offsets, spans[r])):
+                        if found:
+                            where.append((r, j))
+                            ranges.append((i, *found))
+                vectors, tokens = self._forward(features, tokens=True)
+                done.append((rows, vectors, where, pool_ranges(tokens, ranges)))
+            for rows, vectors, where, span_vectors in done:  # host copies after the last batch
+                out[rows] = vectors.float().cpu().numpy()
+                for (r, j), vector in zip(where, span_vectors.cpu().numpy(), strict=True):
+                    pooled[r][j] = vector
+        except EmbeddingError:
+            raise
+        except Exception as exc:
+            raise EmbeddingError(f"embedding failed: {exc}") from exc
+        return out, pooled
+
+    def _forward(self, features: dict[str, Any], tokens: bool = False) -> Any:
+        """Unit vectors of one batch, left on the device (no synchronisation here); with
+        `tokens`, also the contextual token vectors (batch, sequence, dimension)."""
         import torch
 
         with torch.inference_mode():
@@ -216,15 +260,17 @@ class SentenceTransformerEmbedder:
                 k: v.to(self.device, non_blocking=True) if isinstance(v, torch.Tensor) else v
                 for k, v in features.items()
             }
-            emb = self._model(features)["sentence_embedding"]
-            return torch.nn.functional.normalize(emb.float(), p=2, dim=1)
+            output = self._model(features)
+            emb = torch.nn.functional.normalize(output["sentence_embedding"].float(), p=2, dim=1)
+            return (emb, output["token_embeddings"]) if tokens else emb
 
-    def _batches(self, texts: Sequence[str]) -> Iterator[Batch]:
-        """Bucketed batches of every window, windows tokenized ahead on the tokenizer threads."""
+    def _batches(self, texts: Sequence[str], offsets: bool = False) -> Iterator[Batch]:
+        """Bucketed batches of every window, windows tokenized ahead on the tokenizer threads
+        (with each text's token offsets when asked, for the direct path)."""
         size = self.batch_size * WINDOW_BATCHES
         tokenizers = self._encoder_tokenizers
         if len(texts) <= size:  # one window: nothing to overlap, no thread hand-off
-            yield from self._window(list(texts), 0, tokenizers[0])
+            yield from self._window(list(texts), 0, tokenizers[0], offsets)
             return
         if self._tokenize_pool is None:
             self._tokenize_pool = ThreadPoolExecutor(len(tokenizers), "tokenizer")
@@ -235,7 +281,9 @@ class SentenceTransformerEmbedder:
                 # Window n uses tokenizer n mod k, free now: its window n - k is done.
                 window = list(texts[start : start + size])
                 tokenizer = tokenizers[n % len(tokenizers)]
-                ahead.append(self._tokenize_pool.submit(self._window, window, start, tokenizer))
+                ahead.append(
+                    self._tokenize_pool.submit(self._window, window, start, tokenizer, offsets)
+                )
                 yield from done  # encoded while the windows ahead are tokenized
             while ahead:
                 yield from self._result(ahead.popleft())
@@ -251,12 +299,22 @@ class SentenceTransformerEmbedder:
         except Exception as exc:
             raise EmbeddingError(f"tokenization failed: {exc}") from exc
 
-    def _window(self, texts: list[str], offset: int, tokenizer: Any) -> list[Batch]:
+    def _window(
+        self, texts: list[str], offset: int, tokenizer: Any, offsets: bool = False
+    ) -> list[Batch]:
         """A window's batches: tokenized once, bucketed by length, padded, pinned for a GPU."""
         import torch
 
+        spans: Offsets | None = None
         if self._direct:
-            encoded = tokenizer(texts, truncation=True, max_length=self.max_tokens)
+            encoded = tokenizer(
+                texts,
+                truncation=True,
+                max_length=self.max_tokens,
+                return_offsets_mapping=offsets,
+            )
+            if offsets:  # not a model input: kept beside the features, never padded
+                spans = encoded.pop("offset_mapping")
             lengths = [len(ids) for ids in encoded["input_ids"]]
         else:
             lengths = [len(t) for t in texts]
@@ -272,7 +330,8 @@ class SentenceTransformerEmbedder:
                     k: v.pin_memory() if isinstance(v, torch.Tensor) else v
                     for k, v in features.items()
                 }
-            batches.append(([offset + r for r in rows], features))
+            batch_offsets = [spans[r] for r in rows] if spans is not None else None
+            batches.append(([offset + r for r in rows], features, batch_offsets))
         return batches
 
 
@@ -295,6 +354,13 @@ class SerializedEmbedder:
         """Vector for one query."""
         with self._lock:
             return self.inner.embed_query(text)
+
+    def embed_documents_with_spans(
+        self, texts: Sequence[str], spans: Sequence[Sequence[Span]]
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Passage vectors and their spans' pooled vectors."""
+        with self._lock:
+            return self.inner.embed_documents_with_spans(texts, spans)
 
     def token_lengths(self, texts: Sequence[str]) -> list[int]:
         """Number of model tokens of each text."""

@@ -5,8 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import numpy as np
+
+from core.config import UnitVectorMode
 from core.embedding import Embedder
-from core.generation.unit_vectors import attach
+from core.generation.unit_vectors import attach, attach_pooled
 from core.schema import Chunk, Contributor, Document
 
 
@@ -44,9 +47,17 @@ def chunk_payload(doc: Document, chunk: Chunk) -> dict[str, Any]:
     }
 
 
-def with_unit_vectors(payloads: list[dict[str, Any]], embedder: Embedder) -> list[dict[str, Any]]:
-    """The payloads with their answer units' vectors, so no answer has to embed them."""
-    return attach(payloads, embedder)
+def embed_with_unit_vectors(
+    texts: list[str], payloads: list[dict[str, Any]], embedder: Embedder, mode: UnitVectorMode
+) -> np.ndarray:
+    """The chunks' vectors; their payloads get their answer units' vectors (unless `mode` is
+    off), so no answer has to embed them: pooled from the same pass, or embedded again."""
+    if mode == "pooled":
+        return attach_pooled(payloads, texts, embedder)
+    dense = embedder.embed_documents(texts)
+    if mode == "separate":
+        attach(payloads, embedder)
+    return dense
 
 
 def person_ids(contributors: list[Contributor]) -> list[str]:

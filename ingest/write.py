@@ -13,6 +13,7 @@ import queue
 import time
 from collections.abc import Iterator
 
+from core.config import UnitVectorMode
 from core.db import ManifestStore
 from core.db.manifest import DocumentWrite, FileWrite
 from core.embedding import Embedder
@@ -20,7 +21,7 @@ from core.errors import WatercoolerError
 from core.index.base import IndexPoint, VectorIndex
 from core.sparse import Bm25Encoder
 from ingest.items import FileDone, Parsed, ProgressHook, SourceDone
-from ingest.payload import chunk_payload, embedding_text, person_ids, with_unit_vectors
+from ingest.payload import chunk_payload, embed_with_unit_vectors, embedding_text, person_ids
 from ingest.report import IngestReport
 
 log = logging.getLogger(__name__)
@@ -39,10 +40,10 @@ class WriteStage:
         sparse: Bm25Encoder,
         manifest: ManifestStore,
         batch_size: int,
-        unit_vectors: bool = True,
+        unit_vectors: UnitVectorMode = "pooled",
     ) -> None:
         self.index = index
-        self.unit_vectors = unit_vectors  # answer units embedded now, not at every answer
+        self.unit_vectors = unit_vectors  # answer units' vectors now, not at every answer
         self.embedder = embedder
         self.sparse = sparse
         self.manifest = manifest
@@ -81,10 +82,8 @@ class WriteStage:
         texts = [embedding_text(p.doc, c) for p, c in chunks]
         log.info("embedding batch", extra={"chunks": len(chunks)})
         started = time.perf_counter()
-        dense = self.embedder.embed_documents(texts)
         payloads = [chunk_payload(p.doc, c) for p, c in chunks]
-        if self.unit_vectors:
-            payloads = with_unit_vectors(payloads, self.embedder)
+        dense = embed_with_unit_vectors(texts, payloads, self.embedder, self.unit_vectors)
         report.embed_seconds += time.perf_counter() - started
         sparse = self.sparse.encode_documents(texts)
         points = [

@@ -11,6 +11,14 @@ stage through `ingest.payload`) and stores them under the payload key PAYLOAD_KE
 
 Keys, not positions, tie a vector to its unit, so a unit the splitter cuts differently later
 simply misses and is embedded at answer time; so are chunks ingested before this existed.
+
+Two ways to compute them (setting `ingest.unit_vectors`):
+  separate  each unit embedded on its own (`attach`): a second encoder pass over the text
+  pooled    each unit's span of the passage's embedded text pooled from the forward pass that
+            embeds the passage (`attach_pooled`, core/span_pooling.py): no second pass. A unit
+            is found by its plain words in reading order (`unit_spans`); one not found (a table
+            row, rewritten with its header) or cut off by the model's truncation is embedded on
+            its own, in one call for the write batch.
 """
 
 from __future__ import annotations
@@ -18,6 +26,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import logging
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -26,12 +35,14 @@ import numpy as np
 from core.embedding import Embedder
 from core.generation.units import split_units
 from core.generation.words import plain
+from core.span_pooling import Span
 
 log = logging.getLogger(__name__)
 
 PAYLOAD_KEY = "unit_vectors"
 _KEY_BYTES = 8
 _SCALE = np.dtype("<f4")
+_WORD = re.compile(r"\S+")
 
 
 def unit_key(text: str) -> bytes:
@@ -79,6 +90,50 @@ def decode(blob: str | None, dimension: int) -> dict[bytes, np.ndarray]:
     return {bytes(rows[i, :_KEY_BYTES]): values[i] for i in range(len(rows))}
 
 
+def unit_spans(text: str, units: Sequence[str], start: int = 0) -> list[Span | None]:
+    """Character span in `text` (from `start` on) of each unit, in reading order: where its plain
+    words follow one another; None where they do not (a rewritten table row)."""
+    words = [(m.start(), m.end(), plain(m.group())) for m in _WORD.finditer(text, start)]
+    words = [w for w in words if w[2]]  # a lone "**" is no word of any unit
+    plain_words = [w[2] for w in words]
+    spans: list[Span | None] = []
+    cursor = 0
+    for unit in units:
+        target = unit.split()
+        at = _find(plain_words, target, cursor)
+        if at is None:
+            spans.append(None)
+            continue
+        spans.append((words[at][0], words[at + len(target) - 1][1]))
+        cursor = at + len(target)
+    return spans
+
+
+def _find(words: list[str], target: list[str], cursor: int) -> int | None:
+    """First position at or after `cursor` where `target` occurs in `words`."""
+    if not target:
+        return None
+    for at in range(cursor, len(words) - len(target) + 1):
+        if words[at] == target[0] and words[at : at + len(target)] == target:
+            return at
+    return None
+
+
+def _payload_units(payloads: list[dict[str, Any]]) -> list[list[str]]:
+    return [
+        unit_texts(str(payload.get("text") or ""), payload.get("kind") == "video")
+        for payload in payloads
+    ]
+
+
+def _store(payloads: list[dict[str, Any]], units: list[list[str]], vectors: np.ndarray) -> None:
+    """Each payload's units' rows of `vectors` (all units in order), encoded into the payload."""
+    at = 0
+    for payload, texts in zip(payloads, units, strict=True):
+        payload[PAYLOAD_KEY] = encode(texts, vectors[at : at + len(texts)]) if texts else ""
+        at += len(texts)
+
+
 def attach(payloads: list[dict[str, Any]], embedder: Embedder) -> list[dict[str, Any]]:
     """The payloads, each with its units' vectors.
 
@@ -86,15 +141,46 @@ def attach(payloads: list[dict[str, Any]], embedder: Embedder) -> list[dict[str,
     the encoder mostly idle between calls. Write batches are cut by chunk count in file order,
     so a re-run or a parallel run embeds the same batches.
     """
-    per_payload = [
-        unit_texts(str(payload.get("text") or ""), payload.get("kind") == "video")
-        for payload in payloads
-    ]
+    per_payload = _payload_units(payloads)
     every = [t for texts in per_payload for t in texts]
     vectors = embedder.embed_documents(every) if every else np.zeros((0, embedder.dimension))
-    at = 0
-    for payload, texts in zip(payloads, per_payload, strict=True):
-        payload[PAYLOAD_KEY] = encode(texts, vectors[at : at + len(texts)]) if texts else ""
-        at += len(texts)
+    _store(payloads, per_payload, vectors)
     log.debug("unit vectors attached", extra={"chunks": len(payloads), "units": len(every)})
     return payloads
+
+
+def attach_pooled(
+    payloads: list[dict[str, Any]], texts: Sequence[str], embedder: Embedder
+) -> np.ndarray:
+    """The vectors of the embedded `texts` (one per payload); each payload gets its units'
+    vectors pooled from the same forward pass, or embedded on their own where not found."""
+    per_payload = _payload_units(payloads)
+    found: list[list[Span | None]] = []
+    for payload, text in zip(payloads, texts, strict=True):
+        passage = str(payload.get("text") or "")
+        # The embedded text may start with a title and headings: units lie in the passage.
+        start = len(text) - len(passage) if passage and text.endswith(passage) else 0
+        found.append(unit_spans(text, per_payload[len(found)], start))
+    spans = [[s for s in row if s is not None] for row in found]
+    dense, pooled = embedder.embed_documents_with_spans(texts, spans)
+    vectors = np.zeros((sum(len(u) for u in per_payload), embedder.dimension), dtype=np.float32)
+    alone: list[int] = []  # rows of units that get a standalone vector
+    row = 0
+    for spans_of_text, got in zip(found, pooled, strict=True):
+        pooled_rows = iter(got)
+        for span in spans_of_text:
+            vector = next(pooled_rows) if span is not None else None
+            if vector is not None and vector.any():
+                vectors[row] = vector
+            else:
+                alone.append(row)
+            row += 1
+    if alone:
+        every = [t for units in per_payload for t in units]
+        vectors[alone] = embedder.embed_documents([every[r] for r in alone])
+    _store(payloads, per_payload, vectors)
+    log.debug(
+        "unit vectors pooled",
+        extra={"chunks": len(payloads), "units": len(vectors), "alone": len(alone)},
+    )
+    return dense

@@ -14,6 +14,7 @@ import yaml
 
 from core.config import Settings, get_settings
 from core.db import Database, ManifestStore
+from core.generation.unit_vectors import PAYLOAD_KEY, decode, unit_key, unit_texts
 from core.index.edge import EdgeIndex
 from core.index.factory import open_index
 from core.sources import load_sources
@@ -115,6 +116,21 @@ def test_a_parallel_job_builds_the_serial_index(
     assert report.failures == serial_report.failures  # same reasons, same order
     assert report.notes == serial_report.notes
     assert_same_index(snapshot(settings), serial_state)
+
+
+def test_the_written_unit_vectors_decode_for_every_unit(
+    embedder: Any, serial: tuple[Path, IngestReport, Snapshot]
+) -> None:
+    # The default (pooled) unit vectors, as the generator reads them back from the payload.
+    units = 0
+    for payload, _ in serial[2]["points"].values():
+        texts = unit_texts(payload["text"], payload["kind"] == "video")
+        stored = decode(payload[PAYLOAD_KEY], embedder.dimension)
+        assert list(stored) == [unit_key(t) for t in texts], payload["chunk_id"]
+        for vector in stored.values():
+            assert abs(float(np.linalg.norm(vector)) - 1.0) < 0.02
+        units += len(texts)
+    assert units > 100
 
 
 def test_a_changed_chunker_reuses_the_parses(
