@@ -43,6 +43,10 @@ log = logging.getLogger(__name__)
 W_DENSE, W_LEXICAL, W_RANK, W_NUMBER = 0.55, 0.30, 0.15, 0.05
 # A unit under a heading that matches the question (an FAQ's question) is in its section.
 W_HEADING, HEADING_MATCH = 0.15, 0.75
+# The first unit of a passage or under a heading often states the answer the rest explains
+# (an FAQ answer's first sentence, a section's topic sentence). Chosen on the tuning halves
+# (golden-dev, python-faq-tune, debian-faq-tune) among 0-0.1: docs/eval-defaults.md.
+W_LEAD = 0.07
 # A further unit needs a question term, or this cosine, to address the question at all.
 MIN_DENSE_WITHOUT_WORDS = 0.6
 # Of the units without a vector from ingestion (unit_vectors.py), at most this many are
@@ -109,6 +113,16 @@ class _Candidate:
     dense: float = 0.0
     lexical: float = 0.0
     in_section: bool = False  # under a heading that matches the question
+
+
+def _leads(cands: list[_Candidate]) -> list[bool]:
+    """Whether each unit opens its passage or the text under a new heading."""
+    return [
+        i == 0
+        or cand.passage != cands[i - 1].passage
+        or cand.unit.heading != cands[i - 1].unit.heading
+        for i, cand in enumerate(cands)
+    ]
 
 
 def _reading_order(cands: Iterable[_Candidate]) -> list[_Candidate]:
@@ -269,7 +283,8 @@ class ExtractiveGenerator:
         total = sum(weights.values()) or 1.0
         context = [text_terms(" ".join([p.title, *p.heading_path])) for p in passages]
         wants_number = bool(_WANTS_NUMBER.search(question))
-        for cand, words in zip(cands, unit_terms, strict=True):
+        leads = _leads(cands)
+        for cand, words, lead in zip(cands, unit_terms, leads, strict=True):
             heading = context[cand.passage]
             hits = sum(
                 w if t in words else 0.5 * w if t in heading else 0.0 for t, w in weights.items()
@@ -284,6 +299,7 @@ class ExtractiveGenerator:
                 + W_RANK / (1 + cand.passage)
                 + W_NUMBER * has_number
                 + W_HEADING * cand.in_section
+                + W_LEAD * lead
             )
         # Units whose vectors ingestion stored all get a dense part. Of the others, only the
         # ones words and rank favour are embedded now (the dense part decides among them);

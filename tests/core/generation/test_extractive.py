@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from core.generation import extractive
 from core.generation.citations import used_markers, validate_citations
 from core.generation.extractive import ExtractiveGenerator
 from core.generation.sentences import split_sentences
@@ -294,3 +295,28 @@ def test_a_chunk_inside_a_matching_section_is_selected_by_its_heading_path(
     )
     result = generator.generate("What is the maximum size of a course package?", [faq])
     assert split_sentences(result.text)[0].startswith(("500 MB", "**500 MB**"))
+
+
+def test_the_sentence_that_opens_the_answer_leads(
+    embedder: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An FAQ answer's first sentence states it; without the lead prior a later one led."""
+    faq = passage(
+        "export",
+        "Reporting FAQ",
+        [],
+        "Archived courses are left out because their learner records are frozen and exporting "
+        "them again would count old completions twice. The completion export reads active "
+        "enrolments only and runs every night at 02:00. To include an archived course in the "
+        "export, restore it from the archive first and run the export again the next day.",
+    )
+    question = "Why doesn't the completion export include archived courses?"
+    first = "Archived courses are left out"
+
+    def lead(weight: float) -> str:
+        monkeypatch.setattr(extractive, "W_LEAD", weight)
+        text = ExtractiveGenerator(embedder, max_units=2).generate(question, [faq]).text
+        return split_sentences(text)[0]
+
+    assert lead(extractive.W_LEAD).startswith(first)
+    assert not lead(0.0).startswith(first)
