@@ -16,8 +16,11 @@ For each format folder of the corpus (html, rst, txt, pdf, small), on the same f
     of the difference (what a job's own start costs cancels out);
   * the raw encoder's chunks/s on exactly the job's chunk texts, in the job's batch size,
     measured before and after the job (load on a shared machine weighs on both sides), and
-    the ratio end-to-end / encoder. Parse chunks/s per core times the worker count is the
-    encoder speed the parse stage keeps up with.
+    the ratio end-to-end / encoder. The job also makes the chunks' answer-unit vectors as
+    `ingest.unit_vectors` says (printed as `unit_vectors`): pooled from the chunk pass by
+    default, so the chunk texts are all the encoder reads but for the units it cannot pool.
+    Parse chunks/s per core times the worker count is the encoder speed the parse stage keeps
+    up with.
 The figures go to bench/out/real_ingest.json and stdout.
 """
 
@@ -239,6 +242,7 @@ def main(argv: list[str] | None = None) -> int:
             worker_start_s=round(_worker_start_seconds(), 2),
             encoder={"device": embedder.device, "dtype": embedder.dtype},
             batch_size=pipeline.batch_size,
+            unit_vectors=settings.ingest.unit_vectors,  # the job's answer-unit encoder work
         )
         totals = {"chunks": 0, "seconds": 0.0, "raw_seconds": 0.0}
         try:
