@@ -258,6 +258,12 @@ class RetrievalSettings(BaseModel):
         "hybrid", description="'hybrid' (dense + BM25 fused with RRF); the others are baselines"
     )
     rrf_k: int = Field(60, ge=1, description="reciprocal rank fusion constant")
+    dense_weight: float = Field(
+        1.0,
+        gt=0,
+        le=10,
+        description="weight of the dense ranking in hybrid fusion (the BM25 ranking weighs 1)",
+    )
     prefetch_limit: int = Field(50, ge=1, le=1000, description="candidates per retriever")
     top_k: int = Field(8, ge=1, le=100, description="passages returned")
     rerank_depth: int = Field(30, ge=1, le=1000, description="candidates fetched and reranked")

@@ -139,6 +139,7 @@ class Retriever:
             limit=depth,
             prefetch_limit=max(cfg.prefetch_limit, depth),
             rrf_k=cfg.rrf_k,
+            dense_weight=cfg.dense_weight,
         )
         if mode == "dense":
             top_dense = hits[0].score if hits else None
@@ -184,6 +185,7 @@ class Retriever:
             limit=limit,
             prefetch_limit=max(self.settings.prefetch_limit, limit),
             rrf_k=self.settings.rrf_k,
+            dense_weight=self.settings.dense_weight,
         )
         access = set(principal.access())
         hidden = []

@@ -218,8 +218,10 @@ class VectorIndex(Protocol):
         limit: int = 10,
         prefetch_limit: int = 50,
         rrf_k: int = RRF_K,
+        dense_weight: float = 1.0,
     ) -> list[Hit]:
-        """Top points by dense, sparse, or both fused with reciprocal rank fusion (`rrf_k`)."""
+        """Top points by dense, sparse, or both fused with reciprocal rank fusion (`rrf_k`;
+        the dense ranking weighs `dense_weight`, the sparse one 1)."""
         ...
 
     def facet(self, key: str, flt: SearchFilter | None = None, limit: int = 50) -> dict[str, int]:

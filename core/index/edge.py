@@ -153,8 +153,9 @@ class EdgeIndex:
         limit: int = 10,
         prefetch_limit: int = 50,
         rrf_k: int = RRF_K,
+        dense_weight: float = 1.0,
     ) -> list[Hit]:
-        """Top points by dense, sparse, or both fused with reciprocal rank fusion."""
+        """Top points by dense, sparse, or both fused with (weighted) reciprocal rank fusion."""
         condition = _filter(flt)
         dense_query, sparse_query = query_vectors(mode, dense, sparse)
         queries: list[qe.Query] = []
@@ -173,7 +174,8 @@ class EdgeIndex:
                 prefetches=[
                     qe.Prefetch(limit=prefetch_limit, query=q, filter=condition) for q in queries
                 ],
-                query=qe.Fusion.Rrf(k=rrf_k),  # type: ignore[arg-type]  # stub lacks Fusion.Rrf
+                # weights follow the prefetches: dense first, sparse second
+                query=qe.Fusion.Rrf(k=rrf_k, weights=_weights(dense_weight)),  # type: ignore[arg-type]  # stub lacks Fusion.Rrf
                 filter=condition,
                 with_payload=True,
             )
@@ -302,3 +304,8 @@ def _condition(cond: Condition) -> qe.FieldCondition:
         flag = np.bool_(cond.values)
         return qe.FieldCondition(key=cond.key, match=qe.MatchValue(flag))  # type: ignore[arg-type]
     return qe.FieldCondition(key=cond.key, match=qe.MatchAny(list(cond.values)))
+
+
+def _weights(dense_weight: float) -> list[float] | None:
+    """RRF weights for (dense, sparse); None (plain RRF) when they are equal."""
+    return None if dense_weight == 1.0 else [dense_weight, 1.0]

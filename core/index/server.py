@@ -169,8 +169,9 @@ class ServerIndex:
         limit: int = 10,
         prefetch_limit: int = 50,
         rrf_k: int = RRF_K,
+        dense_weight: float = 1.0,
     ) -> list[Hit]:
-        """Top points by dense, sparse, or both fused with reciprocal rank fusion."""
+        """Top points by dense, sparse, or both fused with (weighted) reciprocal rank fusion."""
         condition = _filter(flt)
         dense_query, sparse_query = query_vectors(mode, dense, sparse)
         queries: list[tuple[Any, str]] = []
@@ -198,7 +199,13 @@ class ServerIndex:
                     )
                     for q, name in queries
                 ],
-                "query": models.RrfQuery(rrf=models.Rrf(k=rrf_k)),
+                # weights follow the prefetches (dense, sparse); none sent when equal, so
+                # servers older than weighted RRF keep working with the default
+                "query": models.RrfQuery(
+                    rrf=models.Rrf(
+                        k=rrf_k, weights=None if dense_weight == 1.0 else [dense_weight, 1.0]
+                    )
+                ),
             }
         with self._errors("search"):
             response = self._client.query_points(

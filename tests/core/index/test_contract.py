@@ -275,6 +275,23 @@ def test_hybrid_fuses_dense_only_and_sparse_only_hits(index: VectorIndex) -> Non
     assert hits[0].score == pytest.approx(hits[1].score)
 
 
+@pytest.mark.parametrize(("dense_weight", "first"), [(3.0, "p1"), (1 / 3, "p3")])
+def test_hybrid_weights_the_dense_ranking(
+    index: VectorIndex, dense_weight: float, first: str
+) -> None:
+    """The dense-only hit leads when dense weighs more, the sparse-only hit when it weighs less."""
+    hits = index.search(
+        dense=vector("p1"),
+        sparse=BM25.encode_query("kubernetes"),
+        mode="hybrid",
+        limit=5,
+        prefetch_limit=1,
+        dense_weight=dense_weight,
+    )
+    assert names(hits) == {"p1", "p3"}
+    assert hits[0].id == pid(first) and hits[0].score > hits[1].score
+
+
 def test_hybrid_ranks_a_point_found_by_both_first(index: VectorIndex) -> None:
     hits = index.search(
         dense=vector("p4"), sparse=BM25.encode_query("payroll"), mode="hybrid", limit=3
