@@ -23,8 +23,9 @@ It is answerable when top_dense ≥ `abstain_threshold` (a floor), p ≥
 `answerability_threshold` (retrieval settings), and every code the question names ("error
 WX-9999", "ISO 27001") appears in the top CONTEXT passages: a code no passage holds cannot
 be answered, however close the topic (`codes_found`, a rule, not a weight). The weights are
-a logistic regression fitted on the tuning halves of the golden set and of fitz-gov's
-behaviour cases (`python -m eval.answerability_fit`), read from the versioned JSON file beside
+a logistic regression fitted on the tuning halves of the golden set, fitz-gov's behaviour
+cases and the python-faq / debian-faq sets (`python -m eval.answerability_fit`), read from the
+versioned JSON file beside
 this module; nothing is trained at start-up. p is calibrated on those halves; times the share
 of cited sentences it is an answer's `confidence`.
 """
