@@ -25,9 +25,8 @@ WX-9999", "ISO 27001") appears in the top CONTEXT passages: a code no passage ho
 be answered, however close the topic (`codes_found`, a rule, not a weight). The weights are
 a logistic regression fitted on the tuning halves of the golden set, fitz-gov's behaviour
 cases and the python-faq / debian-faq sets (`python -m eval.answerability_fit`), read from the
-versioned JSON file beside
-this module; nothing is trained at start-up. p is calibrated on those halves; times the share
-of cited sentences it is an answer's `confidence`.
+versioned JSON file beside this module; nothing is trained at start-up. p is calibrated on
+those halves; times the share of cited sentences it is an answer's `confidence`.
 """
 
 from __future__ import annotations
