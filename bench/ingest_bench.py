@@ -31,7 +31,8 @@ import yaml
 
 from core.config import apply_runtime_env
 from core.embedding import Embedder
-from core.generation.unit_vectors import unit_spans, unit_texts
+from core.generation.unit_vectors import unit_texts
+from ingest.payload import embed_with_unit_vectors, embedding_text
 from ingest.pipeline import IngestPipeline
 
 
@@ -71,40 +72,37 @@ def _encode_seconds(embedder: Embedder, texts: list[str], batch_size: int) -> fl
 
 
 def _encode_job_seconds(
-    embedder: Embedder, chunks: list[tuple[str, str, list[str]]], pipeline: IngestPipeline
+    embedder: Embedder, chunks: list[tuple[str, str, str]], pipeline: IngestPipeline
 ) -> tuple[float, int]:
-    """Seconds of everything the job's encoder does for these chunks, one call per write batch
-    as the job makes them, and the number of units it embeds on their own (chunks: embedded
-    text, passage text, its answer units).
-
-    off: the chunk pass. separate: the chunk pass, then every unit alone. pooled: the chunk
-    pass keeping the token vectors and pooling each unit's span, then the units it could not
-    pool (not found, past the truncation) alone.
-    """
+    """Seconds of the job's own encoder call for these chunks (`embed_with_unit_vectors`, one
+    per write batch: the chunk pass and the answer units as `ingest.unit_vectors` has them
+    made), and how many texts it embeds beside the chunk pass's in pooled mode (the units it
+    could not pool). chunks: embedded text, passage text, document kind."""
     mode = pipeline.writer.unit_vectors
-    seconds, alone = 0.0, 0
+    counted = _CountingEmbedder(embedder)
+    seconds = 0.0
     for i in range(0, len(chunks), pipeline.batch_size):
         batch = chunks[i : i + pipeline.batch_size]
-        texts = [text for text, _, _ in batch]
-        left = [u for _, _, units in batch for u in units] if mode == "separate" else []
+        payloads: list[dict[str, Any]] = [{"text": text, "kind": kind} for _, text, kind in batch]
         started = time.perf_counter()
-        if mode == "pooled":
-            found = [unit_spans(t, units, len(t) - len(passage)) for t, passage, units in batch]
-            _, pooled = embedder.embed_documents_with_spans(
-                texts, [[s for s in spans if s] for spans in found]
-            )
-            for (_, _, units), spans, got in zip(batch, found, pooled, strict=True):
-                rows = iter(got)
-                for unit, span in zip(units, spans, strict=True):
-                    if span is None or not next(rows).any():
-                        left.append(unit)
-        else:
-            embedder.embed_documents(texts)
-        if left:
-            embedder.embed_documents(left)
+        embed_with_unit_vectors([t for t, _, _ in batch], payloads, counted, mode)
         seconds += time.perf_counter() - started
-        alone += len(left)
-    return seconds, alone
+    return seconds, counted.texts if mode == "pooled" else 0
+
+
+class _CountingEmbedder:
+    """The embedder, counting the texts given to `embed_documents`."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self.inner = inner
+        self.texts = 0
+
+    def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
+        self.texts += len(texts)
+        return self.inner.embed_documents(texts)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
 
 
 class _TimedEmbedder:
@@ -224,7 +222,6 @@ def main(argv: list[str] | None = None) -> int:
     from core.index.factory import open_index
     from core.sources import load_sources
     from ingest.job import build_pipeline
-    from ingest.payload import embedding_text
 
     with tempfile.TemporaryDirectory(prefix="wc-bench-") as tmp:
         tmp_path = Path(tmp)
@@ -250,8 +247,7 @@ def main(argv: list[str] | None = None) -> int:
         for doc_id in sorted(manifest.all_document_ids()):
             doc = manifest.load_document(doc_id)
             for c in chunker.chunk(doc):
-                units = unit_texts(c.text, doc.kind.value == "video")
-                one_copy.append((embedding_text(doc, c), c.text, units))
+                one_copy.append((embedding_text(doc, c), c.text, doc.kind.value))
         index.close()
         db.dispose()
         per_copy = max(one.totals.chunks, 1)
@@ -279,7 +275,7 @@ def main(argv: list[str] | None = None) -> int:
     # ingest.unit_vectors has them made (pooled from that pass, or embedded again); the ratio
     # to this is the job's own overhead (parse, write, record).
     all_rate = 2 * len(texts) / (job_before + job_after)
-    unit_count = sum(len(u) for _, _, u in chunks)
+    unit_count = sum(len(unit_texts(text, kind == "video")) for _, text, kind in chunks)
     figures = {
         "copies_of_sample_corpus": copies,
         "documents": first.totals.new,
