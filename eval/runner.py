@@ -5,8 +5,8 @@
     `core.evalreport`)
 
 The dataset's kind picks its `Suite` (`eval.kinds`), except for the FAQ sets, which have
-their own (`eval.faq_suite`); what the retrievers and generators do is in `eval.observe` and
-`eval.behaviour`.
+their own (`eval.faq_suite`), as has the who-to-ask set (`eval.owners_suite`); what the
+retrievers and generators do is in `eval.observe` and `eval.behaviour`.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from core.evalreport import EvalReport
 from core.evalruns import REPORT, new_run_dir, write_status
 from eval.faq_suite import FAQ_SUITE, is_faq
 from eval.kinds import SUITES, Suite
+from eval.owners_suite import OWNERS_SUITE, is_owners
 from eval.request import RunRequest
 from eval.suites import dataset_spec
 
@@ -42,7 +43,9 @@ def run_eval(
     run_dir = run_dir or new_run_dir(runs_dir, request.dataset)
     try:
         spec = dataset_spec(request.dataset)
-        suite = FAQ_SUITE if is_faq(spec) else SUITES[spec.kind]
+        suite = (
+            OWNERS_SUITE if is_owners(spec) else FAQ_SUITE if is_faq(spec) else SUITES[spec.kind]
+        )
         shared = embedder or run_embedder(settings.embedding)
         report = suite.evaluate(request, spec, settings, shared, run_dir.name)
         write_report(run_dir, report, suite)

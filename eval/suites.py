@@ -10,6 +10,8 @@
     python-faq    the Python 3.11 FAQ, debian-faq the Debian FAQ (pinned Debian packages):
     debian-faq    answerable and withheld (unanswerable) questions over a corpus of their
                   answers (`eval.datasets.faq`); "<set>-tune" / "<set>-test" are its halves
+    kernel-owners who-to-ask questions over Linux kernel documentation with an owners file
+                  made from MAINTAINERS (`eval.datasets.kernel_owners`), and its -tune / -test
     <path>        any BEIR folder (corpus.jsonl, queries.jsonl, qrels/test.tsv)
 
 A golden item's document ids and people may be the ingested ids or another name the corpus
@@ -33,6 +35,7 @@ from core.evalreport import DatasetKind
 from core.schema import Principal
 from core.sources import bundled_sources_file
 from eval.corpora import CorpusDocument
+from eval.datasets import kernel_owners
 from eval.datasets.beir import RetrievalDataset, load_beir
 from eval.datasets.faq import FaqSet
 from eval.datasets.faq_sets import FAQ_DATASETS, is_cached, load_faq_set, parse_faq_dataset
@@ -90,10 +93,14 @@ def dataset_spec(name: str) -> DatasetSpec:
         return DatasetSpec(name, "behaviour")
     if parse_faq_dataset(name) is not None:
         return DatasetSpec(name, "beir")  # a BEIR-style corpus; `eval.faq_suite` answers too
+    if kernel_owners.parse_owners_dataset(name) is not None:
+        return DatasetSpec(name, "golden")  # a sources-file corpus with people: `eval.owners_suite`
     path = Path(name).expanduser()
     if (path / "corpus.jsonl").is_file():
         return DatasetSpec(path.resolve().name, "beir", path)
-    known = ", ".join([*GOLDEN_FILES, "fitz-gov", BEHAVIOUR, *FAQ_DATASETS])
+    known = ", ".join(
+        [*GOLDEN_FILES, "fitz-gov", BEHAVIOUR, *FAQ_DATASETS, *kernel_owners.OWNERS_DATASETS]
+    )
     raise ValueError(f"unknown dataset {name!r}: use {known} or a BEIR folder path")
 
 
@@ -113,6 +120,12 @@ def list_datasets(beir_dirs: Iterable[Path] = ()) -> list[dict[str, Any]]:
         if parsed is not None and is_cached(parsed[0]):
             items = len(load_faq_set(parsed[0]).in_half(parsed[1]))
             out.append({"name": name, "kind": "beir", "items": items})
+    if kernel_owners.is_cached():  # likewise
+        owners = kernel_owners.load_kernel_owners()
+        for name in kernel_owners.OWNERS_DATASETS:
+            which = kernel_owners.parse_owners_dataset(name)
+            count = len(owners.in_half(which[1] if which else None))
+            out.append({"name": name, "kind": "golden", "items": count})
     for root in beir_dirs:
         for folder in sorted(p for p in root.iterdir() if (p / "corpus.jsonl").is_file()):
             qrels = folder / "qrels" / "test.tsv"

@@ -311,3 +311,18 @@ def test_hidden_evidence_names_its_teams_but_no_person_or_document(
     # a team someone named for visible evidence belongs to is not named again
     again = finder.rank([passage("FAQ", ["erin", "dave"])], now=NOW, hidden=restricted)
     assert "team:Security" not in ids(again) and ids(again)[0] == "team:People Ops"
+
+
+@pytest.mark.parametrize("power", [0.5, 1.0])
+def test_specific_owner_of_the_best_document_beats_a_broad_owner_of_lower_ones(
+    people: PeopleStore, power: float
+) -> None:
+    # Erin owns the best-matching page; Bob, a subsystem's owner, the next three.
+    passages = [passage("Driver", owners=["erin"])] + [
+        passage(f"Subsystem {n}", owners=["bob"]) for n in range(3)
+    ]
+    question = "Who maintains the driver?"
+    plain = ExpertFinder(people, ExpertsSettings(specificity_power=0.0))
+    assert ids(plain.rank(passages, now=NOW, question=question))[0] == "bob"
+    specific = ExpertFinder(people, ExpertsSettings(specificity_power=power))
+    assert ids(specific.rank(passages, now=NOW, question=question))[0] == "erin"
