@@ -5,7 +5,8 @@
     open_beir_corpus    a BEIR corpus indexed by `eval.beir_index` into <cache>/beir-<name>-<key>/,
                         reused while its `indexed.json` marker matches
 
-The key hashes the embedding model, the chunking settings, the chunker version and the corpus
+The key hashes the embedding model, the chunking settings, the chunker version, how answer-unit
+vectors are stored (`ingest.unit_vectors`: they live in the index's payloads) and the corpus
 itself, so changing any of them builds a new index beside the old one. Eval indexes always
 use the embedded Edge backend, whatever the product's index setting: a run never writes into
 a production collection.
@@ -79,6 +80,7 @@ def cache_key(settings: Settings, fingerprint: str) -> str:
         "model": settings.embedding.model,
         "chunking": settings.chunking.model_dump(),
         "chunker": CHUNKER_VERSION,
+        "unit_vectors": settings.ingest.unit_vectors,
         "corpus": fingerprint,
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:12]
