@@ -23,11 +23,12 @@ from eval.runner import run_eval
 # metric → (floor, value measured with the defaults on smoke-v1: 25 answerable questions,
 # 6 unanswerable, 6 who-to-ask). A floor allows one or two questions to change, not more.
 FLOORS = {
-    "ndcg@10": (0.88, 0.937),
-    "people_p@1": (0.83, 1.0),  # 5 of 6
+    "ndcg@10": (0.88, 0.938),
+    # 5 of 6 measured since the people specificity factor (experts.specificity_power 0.5)
+    "people_p@1": (0.83, 0.833),
     "citation_precision": (0.95, 1.0),
-    "abstention_accuracy": (0.33, 0.5),  # 2 of 6 (3 measured): see docs on abstention
-    "answer_rate": (0.88, 0.92),  # 22 of 25 (23 measured)
+    "abstention_accuracy": (0.33, 0.333),  # 2 of 6 measured (answerability v3): see docs
+    "answer_rate": (0.88, 0.96),  # 22 of 25 (24 measured)
 }
 
 
