@@ -73,7 +73,8 @@ def main(argv: list[str] | None = None) -> int:
         "--dataset",
         required=True,
         help="golden, golden-smoke, golden-dev, golden-test, fitz-gov, fitz-gov-cases, "
-        "python-faq, debian-faq (or their -tune/-test halves) or a BEIR folder path",
+        "python-faq, debian-faq, kernel-owners (or their -tune/-test halves) or a BEIR folder "
+        "path",
     )
     run.add_argument("--retrievers", type=_csv, default=",".join(RETRIEVERS))
     run.add_argument("--generators", type=_csv, default="extractive")

@@ -2,7 +2,9 @@
 
     SUITES[kind] = Suite(evaluate, render, charts)
     golden     the sample corpus: every retriever, people, and each generator's answers
-    beir       a BEIR corpus (fitz-gov or a folder): the retrievers only
+    beir       a BEIR corpus (fitz-gov or a folder): the retrievers only; the FAQ sets
+               (eval/faq_suite.py: answers too) and kernel-owners (eval/owners_suite.py:
+               people to contact) are beir-kind sets that eval/runner.py routes to their suites
     behaviour  fitz-gov's answer-behaviour cases, each on its own contexts (`eval.behaviour`)
 
 `evaluate` returns the report dict (`core.evalreport.EvalReport`'s shape); `render` makes
