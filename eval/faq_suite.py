@@ -21,7 +21,7 @@ from eval.datasets.faq_sets import load_faq_set, parse_faq_dataset
 from eval.kinds import Suite
 from eval.markdown import render
 from eval.metrics.judge import make_entailment
-from eval.observe import answer_all, retrieve_all
+from eval.observe import observe_all
 from eval.report import build_report
 from eval.request import RunRequest
 from eval.scoring import AnswerRecord
@@ -66,13 +66,9 @@ def evaluate_faq(
     try:
         every = faq_items(faq, spec.name)
         items = subset(every, request.limit)
-        observed, notes = retrieve_all(
-            request.retrievers, items, corpus, settings, embedder, timings
+        observed, notes, answers, unavailable = observe_all(
+            request.retrievers, request.generators, items, corpus, settings, embedder, timings
         )
-        if request.generators:
-            mark = time.perf_counter()
-            answers, unavailable = answer_all(request.generators, items, corpus, settings, embedder)
-            timings["answers_s"] = round(time.perf_counter() - mark, 2)
     finally:
         corpus.close()
     timings["total_s"] = round(time.perf_counter() - started, 2)

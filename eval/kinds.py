@@ -34,7 +34,7 @@ from eval.datasets.fitz_gov import ALL_TYPES, TIERS, load_fitz_gov_cases, packag
 from eval.datasets.golden import load_golden
 from eval.markdown import render
 from eval.metrics.judge import make_entailment
-from eval.observe import AS_OF, answer_all, retrieve_all
+from eval.observe import AS_OF, observe_all
 from eval.report import build_report
 from eval.request import RunRequest
 from eval.scoring import AnswerRecord
@@ -96,13 +96,10 @@ def evaluate_corpus(
             items = beir_items(data)
         total = len(items)
         items = subset(items, request.limit)
-        observed, notes = retrieve_all(
-            request.retrievers, items, corpus, settings, embedder, timings
+        generators = request.generators if judged else []
+        observed, notes, answers, unavailable = observe_all(
+            request.retrievers, generators, items, corpus, settings, embedder, timings
         )
-        if judged:
-            mark = time.perf_counter()
-            answers, unavailable = answer_all(request.generators, items, corpus, settings, embedder)
-            timings["answers_s"] = round(time.perf_counter() - mark, 2)
     finally:
         corpus.close()
     timings["total_s"] = round(time.perf_counter() - started, 2)

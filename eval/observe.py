@@ -189,3 +189,24 @@ def answer_all(
             record.leaked = _leaked(exposed, item, corpus)
             out[name].append(record)
     return out, stack.unavailable
+
+
+def observe_all(
+    retrievers: list[str],
+    generators: list[str],
+    items: list[EvalItem],
+    corpus: EvalCorpus,
+    settings: Settings,
+    embedder: Embedder,
+    timings: dict[str, Any],
+) -> tuple[
+    dict[str, list[Observed]], dict[str, str], dict[str, list[AnswerRecord]], dict[str, str]
+]:
+    """Every retriever's observations, then (when generators are named) their answers, timed."""
+    observed, notes = retrieve_all(retrievers, items, corpus, settings, embedder, timings)
+    if not generators:
+        return observed, notes, {}, {}
+    mark = time.perf_counter()
+    answers, unavailable = answer_all(generators, items, corpus, settings, embedder)
+    timings["answers_s"] = round(time.perf_counter() - mark, 2)
+    return observed, notes, answers, unavailable
