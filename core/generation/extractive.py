@@ -22,18 +22,18 @@ import math
 import re
 import time
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 
 import numpy as np
 
 from core.embedding import Embedder
 from core.generation.base import Generated
 from core.generation.citations import validate_citations
+from core.generation.composition import LEANS_BACK, Candidate, answer_order, reading_order, render
 from core.generation.disputes import Side, find_conflict, note
 from core.generation.sentences import split_sentences
 from core.generation.unit_vectors import decode, unit_key
-from core.generation.units import Unit, split_units
+from core.generation.units import split_units
 from core.generation.words import fuzzy_in, plain, question_terms, text_terms
 from core.schema import Passage, SourceKind
 
@@ -79,12 +79,6 @@ _PROCEDURAL = re.compile(
     r"\bsteps?\b|\bprocedure\b|\bprocess\b",
     re.IGNORECASE,
 )
-# Sentences that start like this refer back to the previous one and cannot stand alone.
-_LEANS_BACK = re.compile(
-    r"^(this|that|these|those|it|its|they|their|them|he|she|his|her|such|however|but|also|"
-    r"otherwise|instead|so|thus|therefore)\b",
-    re.IGNORECASE,
-)
 
 
 def _idf_weighted(weights: dict[str, float], documents: list[set[str]]) -> dict[str, float]:
@@ -105,17 +99,7 @@ def _stored_vectors(passages: list[Passage], dimension: int) -> dict[bytes, np.n
     return stored
 
 
-@dataclass
-class _Candidate:
-    unit: Unit
-    passage: int  # 0-based rank of the passage
-    score: float = 0.0
-    dense: float = 0.0
-    lexical: float = 0.0
-    in_section: bool = False  # under a heading that matches the question
-
-
-def _leads(cands: list[_Candidate]) -> list[bool]:
+def _leads(cands: list[Candidate]) -> list[bool]:
     """Whether each unit opens its passage or the text under a new heading."""
     return [
         i == 0
@@ -125,97 +109,10 @@ def _leads(cands: list[_Candidate]) -> list[bool]:
     ]
 
 
-def _reading_order(cands: Iterable[_Candidate]) -> list[_Candidate]:
-    return sorted(cands, key=lambda c: (c.passage, c.unit.position))
-
-
 def _share(weights: dict[str, float], found: set[str]) -> float:
     """Weighted share of the question terms in `found`, one typo allowed."""
     total = sum(weights.values())
     return sum(w for t, w in weights.items() if fuzzy_in(t, found)) / total if total else 0.0
-
-
-def cite(text: str, marker: int) -> str:
-    """The unit with `[marker]` before the closing punctuation of each of its sentences."""
-    cited = []
-    for sentence in split_sentences(text):
-        body = sentence.rstrip()
-        end = body[-1] if body.endswith(("!", "?")) else "."
-        body = body.rstrip(".!?:;").rstrip()
-        cited.append(f"{body} [{marker}]{end}")
-    return " ".join(cited)
-
-
-def answer_order(chosen: list[_Candidate]) -> list[_Candidate]:
-    """The best unit first (with the sentence it leans on), the rest in reading order.
-
-    Under a heading that matches the question the section's first unit leads (an FAQ's
-    answer starts right under its question). A numbered list keeps its order. Units are
-    given in reading order.
-    """
-    if not chosen or any(c.unit.kind == "step" for c in chosen):
-        return chosen
-    best = max(range(len(chosen)), key=lambda i: chosen[i].score)
-    if chosen[best].in_section:  # an FAQ answer starts right under its question
-        best = next(i for i, c in enumerate(chosen) if c.in_section)
-    lead = best
-    while lead > 0 and _leans_on(chosen[lead], chosen[lead - 1]):
-        lead -= 1
-    return chosen[lead : best + 1] + chosen[:lead] + chosen[best + 1 :]
-
-
-def _leans_on(unit: _Candidate, before: _Candidate) -> bool:
-    return (
-        unit.unit.kind == "sentence"
-        and bool(_LEANS_BACK.match(unit.unit.text))
-        and (before.passage, before.unit.block, before.unit.position + 1)
-        == (unit.passage, unit.unit.block, unit.unit.position)
-    )
-
-
-def _earlier(text: str, passage: Passage, passages: list[Passage]) -> str:
-    """A cited unit of a superseded passage: "Earlier: … [2] (superseded by <title>)."."""
-    newer = next((p.title for p in passages if p.document_id == passage.superseded_by), None)
-    note = f" (superseded by {newer})" if newer else " (superseded)"
-    body, end = (text[:-1], text[-1]) if text.endswith((".", "!", "?")) else (text, ".")
-    return f"Earlier: {body}{note}{end}"
-
-
-def render(chosen: list[_Candidate], passages: list[Passage] | None = None) -> str:
-    """Cited units as paragraphs; the steps of one numbered list as a numbered list.
-
-    Units of superseded passages come last, each marked "Earlier: … (superseded by …)".
-    """
-    passages = passages or []
-    old = [c for c in chosen if c.passage < len(passages) and passages[c.passage].superseded_by]
-    if old and len(old) < len(chosen):
-        current = render([c for c in chosen if c not in old])
-        earlier = [_earlier(cite(c.unit.text, c.passage + 1), passages[c.passage], passages)
-                   for c in old]  # fmt: skip
-        return "\n\n".join([current, " ".join(earlier)])
-    parts: list[tuple[bool, str]] = []  # (is a list, text)
-    i = 0
-    while i < len(chosen):
-        first = chosen[i]
-        run = 1
-        while (
-            first.unit.kind == "step"
-            and i + run < len(chosen)
-            and chosen[i + run].unit.kind == "step"
-            and (chosen[i + run].passage, chosen[i + run].unit.block)
-            == (first.passage, first.unit.block)
-        ):
-            run += 1
-        if run > 1:
-            steps = chosen[i : i + run]
-            lines = [f"{k}. {cite(c.unit.text, c.passage + 1)}" for k, c in enumerate(steps, 1)]
-            parts.append((True, "\n".join(lines)))
-        elif parts and not parts[-1][0]:
-            parts[-1] = (False, f"{parts[-1][1]} {cite(first.unit.text, first.passage + 1)}")
-        else:
-            parts.append((False, cite(first.unit.text, first.passage + 1)))
-        i += run
-    return "\n\n".join(text for _, text in parts)
 
 
 class ExtractiveGenerator:
@@ -263,19 +160,19 @@ class ExtractiveGenerator:
             yield text[start:end]
             start = end
 
-    def _candidates(self, passages: list[Passage]) -> list[_Candidate]:
+    def _candidates(self, passages: list[Passage]) -> list[Candidate]:
         """Units of every passage; a unit repeated by an overlapping chunk is kept once."""
         seen: set[str] = set()
-        out: list[_Candidate] = []
+        out: list[Candidate] = []
         for rank, passage in enumerate(passages):
             for unit in split_units(passage.text, transcript=passage.kind == SourceKind.VIDEO):
                 key = plain(unit.text).lower()
                 if key not in seen:
                     seen.add(key)
-                    out.append(_Candidate(unit, rank))
+                    out.append(Candidate(unit, rank))
         return out
 
-    def _score(self, question: str, passages: list[Passage], cands: list[_Candidate]) -> np.ndarray:
+    def _score(self, question: str, passages: list[Passage], cands: list[Candidate]) -> np.ndarray:
         """Score every candidate in place; returns the unit vectors for redundancy checks."""
         unit_terms = [text_terms(c.unit.text) for c in cands]
         asked = question_terms(question)
@@ -337,7 +234,7 @@ class ExtractiveGenerator:
 
     def _select(
         self, question: str, passages: list[Passage]
-    ) -> tuple[list[_Candidate], list[_Candidate]]:
+    ) -> tuple[list[Candidate], list[Candidate]]:
         """The units of the answer, in reading order, and every scored candidate."""
         cands = self._candidates(passages)
         if not cands:
@@ -358,7 +255,7 @@ class ExtractiveGenerator:
         def predecessor(i: int) -> int | None:
             """The sentence `i` leans on, when it leans on one of its own paragraph."""
             c = cands[i]
-            if c.unit.kind != "sentence" or not _LEANS_BACK.match(c.unit.text):
+            if c.unit.kind != "sentence" or not LEANS_BACK.match(c.unit.text):
                 return None
             j = before.get((c.passage, c.unit.position - 1))
             return j if j is not None and cands[j].unit.block == c.unit.block else None
@@ -390,15 +287,15 @@ class ExtractiveGenerator:
             chosen.append(pick)
         if _PROCEDURAL.search(question):
             chosen = self._whole_procedure(cands, chosen)
-        return _reading_order(cands[i] for i in chosen), cands
+        return reading_order(cands[i] for i in chosen), cands
 
     def _dispute(
         self,
         question: str,
         passages: list[Passage],
-        chosen: list[_Candidate],
-        cands: list[_Candidate],
-    ) -> tuple[list[_Candidate], str]:
+        chosen: list[Candidate],
+        cands: list[Candidate],
+    ) -> tuple[list[Candidate], str]:
         """The answer's units plus the other side of a conflict, and the note saying so."""
         if not chosen:
             return chosen, ""
@@ -418,10 +315,10 @@ class ExtractiveGenerator:
         # The other side joins the answer, in its own words, unless it is outdated.
         other = next((c for c in rivals if Side(c.passage, c.unit.text) == conflict.second), None)
         if other is not None and not passages[other.passage].superseded_by:
-            chosen = _reading_order([*chosen, other])
+            chosen = reading_order([*chosen, other])
         return chosen, note(conflict, passages)
 
-    def _whole_procedure(self, cands: list[_Candidate], chosen: list[int]) -> list[int]:
+    def _whole_procedure(self, cands: list[Candidate], chosen: list[int]) -> list[int]:
         """For a how-to question, all steps of the best chosen numbered list, in order."""
         steps = [i for i in chosen if cands[i].unit.kind == "step"]
         if not steps:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.generation.extractive import _Candidate, answer_order, render
+from core.generation.composition import Candidate, answer_order, render
 from core.generation.units import Unit
 from tests.core.generation.samples import passage
 
@@ -11,8 +11,8 @@ OLD = passage("old", "Quiz standards (2022)", ["Pass mark"], "The pass mark is 7
 OLD = OLD.model_copy(update={"superseded_by": NEW.document_id})
 
 
-def _cand(text: str, passage: int, position: int, score: float, block: int = 0) -> _Candidate:
-    return _Candidate(Unit(text, "sentence", position, block), passage, score=score)
+def _cand(text: str, passage: int, position: int, score: float, block: int = 0) -> Candidate:
+    return Candidate(Unit(text, "sentence", position, block), passage, score=score)
 
 
 def test_the_best_unit_leads_and_the_rest_keep_reading_order() -> None:
