@@ -141,7 +141,8 @@ def main(argv: list[str] | None = None) -> int:
     import os
 
     from core.config import EmbeddingSettings
-    from core.embedding import SentenceTransformerEmbedder, choose_device, cpu_has_bf16
+    from core.embedding import SentenceTransformerEmbedder
+    from core.models import choose_device, cpu_has_bf16
     from ingest.parse_pool import default_parse_workers
 
     device = choose_device(args.device)

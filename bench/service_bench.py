@@ -151,7 +151,8 @@ def _parser() -> argparse.ArgumentParser:
 def _run(work: Path, sizes: list[int], args: argparse.Namespace) -> dict[str, Any]:
     from core.assembly import index_meta
     from core.config import get_settings
-    from core.embedding import SentenceTransformerEmbedder, resolve_model_path
+    from core.embedding import SentenceTransformerEmbedder
+    from core.models import resolve_model_path
     from core.sparse import Bm25Encoder
 
     settings = get_settings(data_dir=work / "unused")

@@ -15,8 +15,8 @@ from typing import Any, Protocol, runtime_checkable
 
 from core.clock import elapsed_ms
 from core.config import Settings
-from core.embedding import choose_device, choose_dtype
 from core.errors import ConfigError, EmbeddingError
+from core.models import choose_device, choose_dtype
 from core.schema import Passage
 
 log = logging.getLogger(__name__)

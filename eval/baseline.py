@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from core.config import EmbeddingSettings
-from core.embedding import choose_device, choose_dtype, resolve_model_path
+from core.models import choose_device, choose_dtype, resolve_model_path
 from core.schema import Principal
 from eval.corpora import CorpusDocument
 

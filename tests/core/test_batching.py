@@ -10,7 +10,8 @@ from transformers import AutoTokenizer
 
 from core.batching import length_batches, pad_rows, padded_share, restore_order
 from core.config import EmbeddingSettings
-from core.embedding import SentenceTransformerEmbedder, resolve_model_path
+from core.embedding import SentenceTransformerEmbedder
+from core.models import resolve_model_path
 
 
 def test_batches_cover_every_index_once_longest_first() -> None:

@@ -8,14 +8,9 @@ import numpy as np
 import pytest
 
 from core.config import EmbeddingSettings
-from core.embedding import (
-    Embedder,
-    SentenceTransformerEmbedder,
-    SerializedEmbedder,
-    choose_dtype,
-    resolve_model_path,
-)
+from core.embedding import Embedder, SentenceTransformerEmbedder, SerializedEmbedder
 from core.errors import EmbeddingError
+from core.models import choose_dtype, resolve_model_path
 
 
 def test_default_model_is_packaged_minilm(embedder: SentenceTransformerEmbedder) -> None:

@@ -11,8 +11,8 @@ import pytest
 
 import core.weights
 from core.config import get_settings
-from core.embedding import resolve_model_path
 from core.errors import EmbeddingError
+from core.models import resolve_model_path
 from core.weights import (
     MPNET,
     SplitModel,
