@@ -160,16 +160,7 @@ class SentenceTransformerEmbedder:
         """Vectors for passages, unit length, in input order."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        out = np.empty((len(texts), self.dimension), dtype=np.float32)
-        try:
-            done = [(rows, self._forward(features)) for rows, features, _ in self._batches(texts)]
-            for rows, vectors in done:  # one device-to-host copy per batch, after the last
-                out[rows] = vectors.float().cpu().numpy()
-        except EmbeddingError:
-            raise
-        except Exception as exc:
-            raise EmbeddingError(f"embedding failed: {exc}") from exc
-        return out
+        return self._encode(texts)[0]
 
     def embed_documents_with_spans(
         self, texts: Sequence[str], spans: Sequence[Sequence[Span]]
@@ -178,13 +169,24 @@ class SentenceTransformerEmbedder:
         (core/span_pooling.py); a zero row for a span past the truncation."""
         if len(spans) != len(texts):
             raise ValueError(f"{len(spans)} span lists for {len(texts)} texts")
-        pooled = [np.zeros((len(s), self.dimension), dtype=np.float32) for s in spans]
         if not texts or not self._direct:  # a model's own preprocess gives no token offsets
+            pooled = [np.zeros((len(s), self.dimension), dtype=np.float32) for s in spans]
             return self.embed_documents(texts), pooled
+        return self._encode(texts, spans)
+
+    def _encode(
+        self, texts: Sequence[str], spans: Sequence[Sequence[Span]] | None = None
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Passage vectors and, when `spans` are given, each span's pooled vector (a zero row
+        where a span has no token); host copies once the last batch is encoded."""
         out = np.empty((len(texts), self.dimension), dtype=np.float32)
+        pooled = [np.zeros((len(s), self.dimension), dtype=np.float32) for s in spans or []]
         try:
-            done = []
-            for rows, features, offsets in self._batches(texts, offsets=True):
+            done: list[tuple[list[int], Any, list[tuple[int, int]], Any]] = []
+            for rows, features, offsets in self._batches(texts, offsets=spans is not None):
+                if spans is None:
+                    done.append((rows, self._forward(features), [], None))
+                    continue
                 where: list[tuple[int, int]] = []  # (text, span) of each pooled range
                 ranges: list[TokenRange] = []
                 for i, (r, text_offsets) in enumerate(zip(rows, offsets or [], strict=True)):
@@ -194,10 +196,11 @@ class SentenceTransformerEmbedder:
                             ranges.append((i, *found))
                 vectors, tokens = self._forward(features, tokens=True)
                 done.append((rows, vectors, where, pool_ranges(tokens, ranges)))
-            for rows, vectors, where, span_vectors in done:  # host copies after the last batch
+            for rows, vectors, where, span_vectors in done:  # one device-to-host copy each
                 out[rows] = vectors.float().cpu().numpy()
-                for (r, j), vector in zip(where, span_vectors.cpu().numpy(), strict=True):
-                    pooled[r][j] = vector
+                if span_vectors is not None:
+                    for (r, j), vector in zip(where, span_vectors.cpu().numpy(), strict=True):
+                        pooled[r][j] = vector
         except EmbeddingError:
             raise
         except Exception as exc:

@@ -24,7 +24,6 @@ from eval.metrics.judge import make_entailment
 from eval.observe import observe_all
 from eval.report import build_report
 from eval.request import RunRequest
-from eval.scoring import AnswerRecord
 from eval.suites import DatasetSpec, faq_items, subset
 
 log = logging.getLogger(__name__)
@@ -61,8 +60,6 @@ def evaluate_faq(
     cache_dir = settings.data_dir / "eval-cache"
     corpus = open_beir_corpus(settings, embedder, cache_dir, base, faq.corpus)
     timings: dict[str, Any] = {"corpus_s": round(time.perf_counter() - started, 2)}
-    answers: dict[str, list[AnswerRecord]] = {}
-    unavailable: dict[str, str] = {}
     try:
         every = faq_items(faq, spec.name)
         items = subset(every, request.limit)

@@ -37,7 +37,6 @@ from eval.metrics.judge import make_entailment
 from eval.observe import AS_OF, observe_all
 from eval.report import build_report
 from eval.request import RunRequest
-from eval.scoring import AnswerRecord
 from eval.suites import (
     DatasetSpec,
     Resolver,
@@ -85,8 +84,6 @@ def evaluate_corpus(
         keep = ("source", "package_version", "corpus_version", "mappings_version", "split")
         version = {k: v for k, v in data.metadata.items() if k in keep}
     timings: dict[str, Any] = {"corpus_s": round(time.perf_counter() - started, 2)}
-    answers: dict[str, list[AnswerRecord]] = {}
-    unavailable: dict[str, str] = {}
     try:
         if spec.kind == "golden" and spec.path is not None:
             resolver = Resolver(corpus.documents, PeopleStore(corpus.db))

@@ -156,11 +156,11 @@ def attach_pooled(
     vectors pooled from the same forward pass, or embedded on their own where not found."""
     per_payload = _payload_units(payloads)
     found: list[list[Span | None]] = []
-    for payload, text in zip(payloads, texts, strict=True):
+    for payload, text, units in zip(payloads, texts, per_payload, strict=True):
         passage = str(payload.get("text") or "")
         # The embedded text may start with a title and headings: units lie in the passage.
         start = len(text) - len(passage) if passage and text.endswith(passage) else 0
-        found.append(unit_spans(text, per_payload[len(found)], start))
+        found.append(unit_spans(text, units, start))
     spans = [[s for s in row if s is not None] for row in found]
     dense, pooled = embedder.embed_documents_with_spans(texts, spans)
     vectors = np.zeros((sum(len(u) for u in per_payload), embedder.dimension), dtype=np.float32)
