@@ -155,6 +155,12 @@ def query_vectors(
     return (dense if use_dense else None), (sparse if use_sparse else None)
 
 
+def rrf_weights(dense_weight: float) -> list[float] | None:
+    """RRF weights of the (dense, sparse) prefetches, in that order; None (plain RRF, which
+    servers older than weighted RRF also take) when they are equal."""
+    return None if dense_weight == 1.0 else [dense_weight, 1.0]
+
+
 def check_meta(stored: IndexMeta, wanted: IndexMeta, where: str) -> None:
     """Refuse an index built with another model, dimension or chunker version."""
     if stored == wanted:

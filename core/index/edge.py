@@ -40,6 +40,7 @@ from core.index.base import (
     filter_clauses,
     indexed_document_ids,
     query_vectors,
+    rrf_weights,
 )
 
 if TYPE_CHECKING:
@@ -174,8 +175,7 @@ class EdgeIndex:
                 prefetches=[
                     qe.Prefetch(limit=prefetch_limit, query=q, filter=condition) for q in queries
                 ],
-                # weights follow the prefetches: dense first, sparse second
-                query=qe.Fusion.Rrf(k=rrf_k, weights=_weights(dense_weight)),  # type: ignore[arg-type]  # stub lacks Fusion.Rrf
+                query=qe.Fusion.Rrf(k=rrf_k, weights=rrf_weights(dense_weight)),  # type: ignore[arg-type]  # stub lacks Fusion.Rrf
                 filter=condition,
                 with_payload=True,
             )
@@ -304,8 +304,3 @@ def _condition(cond: Condition) -> qe.FieldCondition:
         flag = np.bool_(cond.values)
         return qe.FieldCondition(key=cond.key, match=qe.MatchValue(flag))  # type: ignore[arg-type]
     return qe.FieldCondition(key=cond.key, match=qe.MatchAny(list(cond.values)))
-
-
-def _weights(dense_weight: float) -> list[float] | None:
-    """RRF weights for (dense, sparse); None (plain RRF) when they are equal."""
-    return None if dense_weight == 1.0 else [dense_weight, 1.0]

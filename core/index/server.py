@@ -43,6 +43,7 @@ from core.index.base import (
     filter_clauses,
     indexed_document_ids,
     query_vectors,
+    rrf_weights,
 )
 
 log = logging.getLogger(__name__)
@@ -199,12 +200,8 @@ class ServerIndex:
                     )
                     for q, name in queries
                 ],
-                # weights follow the prefetches (dense, sparse); none sent when equal, so
-                # servers older than weighted RRF keep working with the default
                 "query": models.RrfQuery(
-                    rrf=models.Rrf(
-                        k=rrf_k, weights=None if dense_weight == 1.0 else [dense_weight, 1.0]
-                    )
+                    rrf=models.Rrf(k=rrf_k, weights=rrf_weights(dense_weight))
                 ),
             }
         with self._errors("search"):
