@@ -14,26 +14,19 @@ from pathlib import Path
 from eval.datasets import debian_faq, python_faq
 from eval.datasets.debian import is_unpacked
 from eval.datasets.faq import FaqSet
-from eval.datasets.splits import Half
+from eval.datasets.splits import Half, parse_half, with_halves
 
 FAQ_SETS: dict[str, Callable[[Path | None], FaqSet]] = {
     python_faq.NAME: python_faq.load_python_faq,
     debian_faq.NAME: debian_faq.load_debian_faq,
 }
 PACKAGES = {python_faq.NAME: python_faq.PACKAGE, debian_faq.NAME: debian_faq.PACKAGE}
-HALVES: tuple[Half, ...] = ("tune", "test")
-FAQ_DATASETS = tuple(name for base in FAQ_SETS for name in (base, *(f"{base}-{h}" for h in HALVES)))
+FAQ_DATASETS = tuple(name for base in FAQ_SETS for name in with_halves(base))
 
 
 def parse_faq_dataset(dataset: str) -> tuple[str, Half | None] | None:
     """(set, half or None for all items) of an FAQ dataset name; None for other names."""
-    if dataset in FAQ_SETS:
-        return dataset, None
-    for base in FAQ_SETS:
-        for which in HALVES:
-            if dataset == f"{base}-{which}":
-                return base, which
-    return None
+    return parse_half(dataset, FAQ_SETS)
 
 
 @functools.lru_cache(maxsize=len(FAQ_SETS))

@@ -42,7 +42,7 @@ from eval.datasets.maintainers import (
     parse_maintainers,
     render_owners,
 )
-from eval.datasets.splits import Half, half
+from eval.datasets.splits import Half, half, parse_half, with_halves
 from ingest.owners import OwnersFile
 
 log = logging.getLogger(__name__)
@@ -61,8 +61,7 @@ TEMPLATES = (
 )
 GENERIC_TITLES = {"introduction", "overview", "index", "contents"}
 SOURCE = "kernel-docs"
-HALVES: tuple[Half, ...] = ("tune", "test")
-OWNERS_DATASETS = (NAME, *(f"{NAME}-{h}" for h in HALVES))
+OWNERS_DATASETS = with_halves(NAME)
 SKIPPED = ("Documentation/translations/",)  # pages in other languages than the questions
 _EXTRACTED = "extracted.ok"
 _TIMEOUT_S = 600  # decompressing the whole tarball takes ~10 s on a quiet machine
@@ -99,12 +98,7 @@ class OwnersSet:
 
 def parse_owners_dataset(dataset: str) -> tuple[str, Half | None] | None:
     """(set, half or None for all items) of a who-to-ask dataset name; None for other names."""
-    if dataset == NAME:
-        return NAME, None
-    for which in HALVES:
-        if dataset == f"{NAME}-{which}":
-            return NAME, which
-    return None
+    return parse_half(dataset, (NAME,))
 
 
 def corpus_name(doc_id: str) -> str:

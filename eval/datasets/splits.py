@@ -11,10 +11,11 @@ defaults were chosen) are always in the test half.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Literal, TypeVar
 
 Half = Literal["tune", "test"]
+HALVES: tuple[Half, ...] = ("tune", "test")
 T = TypeVar("T")
 
 
@@ -30,3 +31,19 @@ def split(items: Sequence[T], key: Callable[[T], str], seed: str = "") -> dict[H
     for item in items:
         out[half(key(item), seed)].append(item)
     return out
+
+
+def with_halves(base: str) -> tuple[str, ...]:
+    """A set's dataset names: the whole set, then "<set>-tune" and "<set>-test"."""
+    return (base, *(f"{base}-{h}" for h in HALVES))
+
+
+def parse_half(dataset: str, bases: Iterable[str]) -> tuple[str, Half | None] | None:
+    """(set, half or None for the whole set) of a dataset name among `bases`; None for others."""
+    for base in bases:
+        if dataset == base:
+            return base, None
+        for which in HALVES:
+            if dataset == f"{base}-{which}":
+                return base, which
+    return None

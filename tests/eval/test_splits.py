@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from eval.datasets.golden import load_golden
-from eval.datasets.splits import half, split
+from eval.datasets.splits import half, parse_half, split, with_halves
 from eval.suites import GOLDEN_DIR
 
 
@@ -40,3 +40,14 @@ def test_every_line_is_copied_byte_for_byte() -> None:
     for name in ("dev-v1.jsonl", "test-v1.jsonl"):
         for line in Path(GOLDEN_DIR / name).read_text(encoding="utf-8").splitlines():
             assert source[json.loads(line)["id"]] == line
+
+
+def test_a_set_name_and_its_halves_are_parsed_back() -> None:
+    assert with_halves("faq") == ("faq", "faq-tune", "faq-test")
+    assert [parse_half(n, ["faq", "owners"]) for n in with_halves("faq")] == [
+        ("faq", None),
+        ("faq", "tune"),
+        ("faq", "test"),
+    ]
+    assert parse_half("owners-test", ["faq", "owners"]) == ("owners", "test")
+    assert parse_half("faq-dev", ["faq"]) is None and parse_half("golden", ["faq"]) is None
